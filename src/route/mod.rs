@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod range;
+pub mod sink;
 
 /// Errors returned by the routing core.
 ///
