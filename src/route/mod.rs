@@ -13,8 +13,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod partition;
+pub mod pmem;
 pub mod range;
 pub mod sink;
+pub mod translate;
 
 /// Errors returned by the routing core.
 ///
