@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod linear;
 pub mod partition;
 pub mod pmem;
 pub mod range;
