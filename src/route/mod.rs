@@ -18,6 +18,7 @@ pub mod partition;
 pub mod pmem;
 pub mod range;
 pub mod sink;
+pub mod striped;
 pub mod translate;
 
 /// Errors returned by the routing core.
