@@ -18,6 +18,7 @@ pub mod linear;
 pub mod partition;
 pub mod pmem;
 pub mod range;
+pub mod registry;
 pub mod sink;
 pub mod striped;
 pub mod translate;
