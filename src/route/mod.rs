@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain;
+pub mod ledger;
 pub mod linear;
 pub mod partition;
 pub mod pmem;
