@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mfroute: everything from a fresh machine to a tested kernel.
+#
+#   make run     build everything, boot QEMU on emulated pmem, show mfroute
+#                loaded and a poisoned page delivering SIGBUS
+#   make check   build everything, run the host tests and every guest test;
+#                ends with "N passed, N failed" and fails if anything failed
+#
+# Other targets: deps, tree, kernel, nfit, initramfs, host-test, guest-test,
+# checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
+# $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
+# directory of extra guest tests), CLIPPY=1 (kernel build with clippy).
+#
+# The Linux kernel's own make lives in $(CACHE)/linux; this Makefile is
+# only ever the driver around it.
+
+REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE ?= $(or $(MFROUTE_CACHE),$(HOME)/.cache/mfroute)
+TREE := $(CACHE)/linux
+BUILD := $(CACHE)/build
+NVDIMM := $(REPO)/tools/testing/nvdimm
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
+
+# The rustup toolchain first on PATH has no rust-src: use Debian's rustc.
+KMAKE := $(MAKE) -C $(TREE) O=$(BUILD) ARCH=x86_64 CC="ccache gcc" \
+	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+	BINDGEN=$(CACHE)/bindgen/bin/bindgen $(if $(CLIPPY),CLIPPY=1)
+
+export CCACHE_DIR := $(CACHE)/ccache
+export CARGO_TARGET_DIR := $(CACHE)/cargo-target
+export MFROUTE_CACHE := $(CACHE)
+
+.PHONY: all deps tree kernel nfit initramfs host-test guest-test check run \
+	checkpatch clean
+
+all: initramfs
+
+deps:
+	@$(REPO)/scripts/install-deps.sh $(CACHE)
+
+tree: deps
+	@KMAKE='$(KMAKE)' $(REPO)/scripts/prepare-tree.sh $(REPO) $(CACHE)
+
+kernel: tree
+	+$(KMAKE) -s -j$(JOBS) bzImage modules
+	+$(KMAKE) -s INSTALL_MOD_PATH=$(CACHE)/mods INSTALL_MOD_STRIP=1 \
+		modules_install >/dev/null
+
+# nfit_test's wrapped libnvdimm/nd_pmem/nfit/dax builds, kept apart from
+# the in-tree modules: the guest swaps them in for nfit_test boots.
+nfit: kernel
+	+$(KMAKE) -s -j$(JOBS) M=$(TREE)/tools/testing/nvdimm modules
+	rm -rf $(CACHE)/mods-nfit
+	+$(KMAKE) -s M=$(TREE)/tools/testing/nvdimm INSTALL_MOD_PATH=$(CACHE)/mods-nfit \
+		INSTALL_MOD_STRIP=1 INSTALL_MOD_DIR=nfit_test modules_install >/dev/null
+
+initramfs: nfit
+	@$(NVDIMM)/mkinitramfs.sh $(CACHE)
+
+host-test: deps
+	cd $(REPO)/src/route && cargo test --quiet
+
+guest-test: initramfs
+	@$(NVDIMM)/run-tests.sh --guest-only $(TESTS)
+
+check: initramfs
+	@$(NVDIMM)/run-tests.sh $(TESTS)
+
+run: initramfs
+	@$(NVDIMM)/run-demo.sh
+
+checkpatch: tree
+	@$(REPO)/scripts/checkpatch.sh $(TREE) $(REPO)
+
+clean:
+	rm -rf $(BUILD) $(TREE) $(CACHE)/mods $(CACHE)/mods-nfit $(CACHE)/initramfs
