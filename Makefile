@@ -43,17 +43,18 @@ tree: deps
 	@KMAKE='$(KMAKE)' $(REPO)/scripts/prepare-tree.sh $(REPO) $(CACHE)
 
 kernel: tree
-	+$(KMAKE) -s -j$(JOBS) bzImage modules
-	+$(KMAKE) -s INSTALL_MOD_PATH=$(CACHE)/mods INSTALL_MOD_STRIP=1 \
+	@+$(KMAKE) -s -j$(JOBS) bzImage modules
+	@+$(KMAKE) -s INSTALL_MOD_PATH=$(CACHE)/mods INSTALL_MOD_STRIP=1 \
 		modules_install >/dev/null
 
 # nfit_test's wrapped libnvdimm/nd_pmem/nfit/dax builds, kept apart from
 # the in-tree modules: the guest swaps them in for nfit_test boots.
 nfit: kernel
-	+$(KMAKE) -s -j$(JOBS) M=$(TREE)/tools/testing/nvdimm modules
-	rm -rf $(CACHE)/mods-nfit
-	+$(KMAKE) -s M=$(TREE)/tools/testing/nvdimm INSTALL_MOD_PATH=$(CACHE)/mods-nfit \
-		INSTALL_MOD_STRIP=1 INSTALL_MOD_DIR=nfit_test modules_install >/dev/null
+	@+$(KMAKE) -s -j$(JOBS) M=$(TREE)/tools/testing/nvdimm modules
+	@rm -rf $(CACHE)/mods-nfit
+	@+$(KMAKE) -s M=$(TREE)/tools/testing/nvdimm INSTALL_MOD_PATH=$(CACHE)/mods-nfit \
+		INSTALL_MOD_STRIP=1 INSTALL_MOD_DIR=nfit_test modules_install 2>&1 | \
+		grep -v "depmod: WARNING: could not open modules\." || true
 
 initramfs: nfit
 	@$(NVDIMM)/mkinitramfs.sh $(CACHE)

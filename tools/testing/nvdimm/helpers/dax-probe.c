@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dax-probe: map a file shared and report, as one line of text, what the
+ * process sees when it touches it: the data, or the SIGBUS it gets.
+ *
+ *   dax-probe poison FILE PAGE     touch every page, madvise(MADV_HWPOISON)
+ *                                  page PAGE, touch it again
+ *   dax-probe touch FILE PAGE      read page PAGE
+ *   dax-probe pfn FILE PAGE        print the pfn behind page PAGE
+ *   dax-probe hold FILE TRIGGER    map and touch every page, wait until
+ *                                  TRIGGER exists, then touch them again
+ *
+ * Output: "ok", "pfn 0x...", or "sigbus code=NAME page=N offset=0x..."
+ * where page and offset are relative to the start of the mapping.  The exit
+ * status is 0 when the probe ran (whatever it saw), 2 on usage or setup
+ * errors, so tests compare the printed text.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static sigjmp_buf env;
+static volatile char *map_base;
+static volatile sig_atomic_t got_code;
+static volatile uintptr_t got_addr;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	got_code = si->si_code;
+	got_addr = (uintptr_t)si->si_addr;
+	siglongjmp(env, 1);
+}
+
+static const char *code_name(int code)
+{
+	switch (code) {
+	case BUS_MCEERR_AR: return "BUS_MCEERR_AR";
+	case BUS_MCEERR_AO: return "BUS_MCEERR_AO";
+	case BUS_ADRERR: return "BUS_ADRERR";
+	case BUS_ADRALN: return "BUS_ADRALN";
+	case BUS_OBJERR: return "BUS_OBJERR";
+	default: return "OTHER";
+	}
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void report_sigbus(long page_size)
+{
+	uintptr_t off = got_addr - (uintptr_t)map_base;
+
+	printf("sigbus code=%s page=%lu offset=%#lx\n", code_name(got_code),
+	       (unsigned long)(off / page_size), (unsigned long)off);
+}
+
+/* Touch pages [first, first + count); a SIGBUS jumps back to main(). */
+static void touch(size_t first, size_t count, long page_size)
+{
+	unsigned long sum = 0;
+
+	for (size_t i = first; i < first + count; i++)
+		sum += map_base[i * page_size];
+	(void)sum;
+}
+
+static uint64_t pfn_of(size_t page, long page_size)
+{
+	uint64_t entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t at = ((uintptr_t)map_base / page_size + page) * sizeof(entry);
+
+	if (fd < 0 || pread(fd, &entry, sizeof(entry), at) != sizeof(entry))
+		die("pagemap");
+	close(fd);
+	if (!(entry & (1ULL << 63)))
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+int main(int argc, char **argv)
+{
+	long page_size = sysconf(_SC_PAGESIZE);
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+	struct stat st;
+	size_t pages, page = 0;
+	int fd;
+
+	if (argc != 4)
+		goto usage;
+	fd = open(argv[2], O_RDWR);
+	if (fd < 0 || fstat(fd, &st))
+		die(argv[2]);
+	pages = st.st_size / page_size;
+	if (!pages) {
+		fprintf(stderr, "%s: empty file\n", argv[2]);
+		return 2;
+	}
+	if (strcmp(argv[1], "hold")) {
+		page = strtoul(argv[3], NULL, 0);
+		if (page >= pages) {
+			fprintf(stderr, "page %zu beyond %zu pages\n", page, pages);
+			return 2;
+		}
+	}
+	map_base = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fd, 0);
+	if (map_base == MAP_FAILED)
+		die("mmap");
+	if (sigaction(SIGBUS, &sa, NULL))
+		die("sigaction");
+	/*
+	 * A SIGBUS can arrive on any access and also on the return from
+	 * madvise(MADV_HWPOISON) itself: the handler jumps back here.
+	 */
+	if (sigsetjmp(env, 1))
+		goto sigbus;
+
+	if (!strcmp(argv[1], "poison")) {
+		touch(0, pages, page_size);
+		if (madvise((void *)(map_base + page * page_size), page_size,
+			    MADV_HWPOISON))
+			die("madvise(MADV_HWPOISON)");
+		touch(page, 1, page_size);
+	} else if (!strcmp(argv[1], "touch")) {
+		touch(page, 1, page_size);
+	} else if (!strcmp(argv[1], "pfn")) {
+		touch(page, 1, page_size);
+		printf("pfn %#llx\n", (unsigned long long)pfn_of(page, page_size));
+		return 0;
+	} else if (!strcmp(argv[1], "hold")) {
+		touch(0, pages, page_size);
+		printf("holding\n");
+		fflush(stdout);
+		while (access(argv[3], F_OK))
+			usleep(10000);
+		touch(0, pages, page_size);
+	} else {
+		goto usage;
+	}
+	printf("ok\n");
+	return 0;
+sigbus:
+	report_sigbus(page_size);
+	return 0;
+usage:
+	fprintf(stderr, "usage: dax-probe poison|touch|pfn FILE PAGE\n"
+			"       dax-probe hold FILE TRIGGER\n");
+	return 2;
+}

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for mfroute guest tests (sourced by guest scripts as
+# /lib/mfroute-test-lib.sh).  Every helper fails the test on error: tests
+# run with "set -e" semantics of their own choosing, helpers never rely on it.
+
+# fail MSG...: report and end the test with failure.
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# pass MSG...: report one satisfied expectation.
+pass() {
+	echo "PASS: $*"
+}
+
+# expect_eq WHAT GOT WANT: compare two strings.
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1: $2"
+	else
+		fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# expect_match WHAT GOT REGEX: match a string against an extended regex.
+expect_match() {
+	if echo "$2" | grep -Eq -- "$3"; then
+		pass "$1: $2"
+	else
+		fail "$1: got '$2', want /$3/"
+	fi
+}
+
+# run CMD...: run a command, failing the test if it fails.
+run() {
+	"$@" || fail "command failed ($?): $*"
+}
+
+# fsdax_namespace REGION: turn the region's first namespace into fsdax (or
+# create one), setting $ns (e.g. namespace0.0) and $pmem (e.g. pmem0).
+fsdax_namespace() {
+	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	if [ -n "$ns" ]; then
+		ndctl create-namespace -f -e "$ns" -m fsdax --no-autolabel >/dev/null ||
+			fail "ndctl create-namespace -e $ns -m fsdax"
+	else
+		ndctl create-namespace -r "$1" -m fsdax >/dev/null ||
+			fail "ndctl create-namespace -r $1 -m fsdax"
+	fi
+	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	pmem=$(ndctl list -r "$1" -N | sed -n 's/.*"blockdev":"\(pmem[0-9]*\)".*/\1/p' | head -n 1)
+	[ -b "/dev/$pmem" ] || fail "no block device for region $1"
+}
+
+# mount_xfs_dax DEV DIR: make an rmapbt xfs on DEV and mount it with DAX.
+mount_xfs_dax() {
+	# The fstests variables lift mkfs.xfs's 300 MB minimum: nfit_test
+	# regions are 32 and 64 MiB.
+	TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m rmapbt=1,reflink=0 "$1" || fail "mkfs.xfs $1"
+	mkdir -p "$2"
+	mount -o dax "$1" "$2" || fail "mount -o dax $1 $2"
+}
+
+# mount_ext4_dax DEV DIR: make an ext4 on DEV and mount it with DAX.
+mount_ext4_dax() {
+	mkfs.ext4 -q -F -b 4096 "$1" || fail "mkfs.ext4 $1"
+	mkdir -p "$2"
+	mount -o dax "$1" "$2" || fail "mount -o dax $1 $2"
+}
+
+# make_file PATH MIB: write a file of MIB MiB of non-zero data.
+make_file() {
+	dd if=/dev/urandom of="$1" bs=1M count="$2" conv=fsync 2>/dev/null ||
+		fail "write $1"
+}

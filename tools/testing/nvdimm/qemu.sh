@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot helpers shared by run-tests.sh and run-demo.sh (sourced, bash).
+#
+# boot_guest LOG TIMEOUT BOOT RUN NVDIMMS...: boot the built kernel with the
+# base initramfs plus $payload appended, run RUN in the guest, write the
+# console to LOG.  BOOT is "nvdimm" or "nfit"; each NVDIMMS word is the
+# size of one emulated NVDIMM (nvdimm boots only), backed by a fresh sparse
+# file so that no boot sees another's data.  Returns QEMU's status (124 on
+# timeout).
+
+cache=${MFROUTE_CACHE:-$HOME/.cache/mfroute}
+bzimage=$cache/build/arch/x86/boot/bzImage
+base_cpio=$cache/initramfs/base.cpio
+
+# /dev/kvm on these machines is a nested paravirtual KVM (kvm_pvm) that
+# cannot boot a guest; use TCG there and KVM wherever it really works.
+if [ -w /dev/kvm ] && [ ! -e /sys/module/kvm_pvm ]; then
+	accel="-accel kvm -cpu host"
+else
+	accel="-accel tcg,thread=multi -cpu max"
+fi
+
+boot_guest() {
+	local log=$1 timeout=$2 boot=$3 run=$4
+	shift 4
+	local dir args=() i=0 size initrd
+	dir=$(mktemp -d "$cache/boot.XXXXXX")
+	initrd=$dir/initrd.cpio
+	cat "$base_cpio" "$payload" >"$initrd"
+	if [ "$boot" = nvdimm ]; then
+		for size in "$@"; do
+			truncate -s "$size" "$dir/nvdimm$i.img"
+			args+=(-object "memory-backend-file,id=mem$i,share=on,mem-path=$dir/nvdimm$i.img,size=$size"
+			       -device "nvdimm,memdev=mem$i,id=nv$i")
+			i=$((i + 1))
+		done
+	fi
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+		-machine pc,nvdimm=on $accel -smp 2 \
+		-m 2G,slots=8,maxmem=64G "${args[@]}" \
+		-kernel "$bzimage" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 mfroute.boot=$boot mfroute.run=$run ${MFROUTE_APPEND:-}" \
+		-display none -serial stdio -monitor none -no-reboot \
+		</dev/null >"$log" 2>&1
+	local rc=$?
+	rm -rf "$dir"
+	return $rc
+}
+
+# Make $payload: an initramfs fragment with the repo's guest tests under
+# /tests and, when given, an extra directory of tests under /extra.
+make_payload() {
+	local here=$1 extra=${2:-} stage
+	stage=$(mktemp -d "$cache/payload.XXXXXX")
+	mkdir -p "$stage/tests" "$stage/extra"
+	cp -a "$here/tests/." "$stage/tests/"
+	cp -a "$here/demo.sh" "$stage/tests/"
+	[ -n "$extra" ] && cp -a "$extra/." "$stage/extra/"
+	payload=$cache/payload.cpio
+	(cd "$stage" && find . | cpio -o -H newc --quiet >"$payload")
+	rm -rf "$stage"
+}
+
+# Kernel problems that fail a test whatever its script said.
+kernel_problems() {
+	grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection fault|Kernel panic|panicked at|KASAN|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|INFO: task .* blocked|Call Trace:' "$1"
+}
