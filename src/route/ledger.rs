@@ -383,6 +383,47 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
         Ok(())
     }
 
+    /// Turns a part recorded as [`Outcome::Delivered`] into [`Outcome::Fallback`].
+    ///
+    /// For a delivery that nobody took after all (the holder declined): the
+    /// bytes leave the set, so later failures there are not absorbed, and
+    /// count as left to the legacy path. `range` must be in the set, else
+    /// [`RouteError::Invalid`]; on any error nothing changes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use mfroute_route::route::ledger::{Ledger, Outcome};
+    /// use mfroute_route::route::range::ByteRange;
+    ///
+    /// let mut ledger = Ledger::new([ByteRange::FILLER; 4]);
+    /// let r = ByteRange::new(0, 4096)?;
+    /// ledger.event(r, &mut |_| Ok(()))?;
+    /// ledger.record(r, Outcome::Delivered)?;
+    /// ledger.retract(r)?;
+    /// ledger.check()?;
+    /// assert_eq!(ledger.counters().fallback.bytes, 4096);
+    /// assert!(ledger.delivered().is_empty());
+    /// # Ok::<(), mfroute_route::route::RouteError>(())
+    /// ```
+    pub fn retract(&mut self, range: ByteRange) -> Result<(), RouteError> {
+        if !self.set.contains(range) {
+            return Err(RouteError::Invalid);
+        }
+        let mut delivered = self.counters.delivered;
+        delivered.ranges = delivered.ranges.checked_sub(1).ok_or(RouteError::Invalid)?;
+        delivered.bytes = delivered
+            .bytes
+            .checked_sub(range.len())
+            .ok_or(RouteError::Invalid)?;
+        let mut fallback = self.counters.fallback;
+        fallback.add(range.len())?;
+        self.set.remove(range)?;
+        self.counters.delivered = delivered;
+        self.counters.fallback = fallback;
+        Ok(())
+    }
+
     /// Counts an error (a holder or a translator failed) on `range`.
     pub fn error(&mut self, range: ByteRange) -> Result<(), RouteError> {
         self.counters.errors.add(range.len())
