@@ -4,22 +4,15 @@
 //!
 //! 6.12 has no Rust debugfs abstraction and debugfs files are C-shaped (file
 //! operations, `seq_file`), so the directory and its files are owned by
-//! `mfroute_debugfs.c`, which calls back into Rust for the content.
+//! `mfroute_debugfs.c`, which calls back into Rust for the content
+//! (`mfroute_rs_ledger_show`).
 //!
 //! C header: [`include/linux/debugfs.h`](srctree/include/linux/debugfs.h)
 
 use kernel::error::to_result;
 use kernel::prelude::*;
 
-/// The module's own C glue, in `mfroute_debugfs.c`.
-mod ffi {
-    extern "C" {
-        /// Creates the debugfs directory and its files.
-        pub(super) fn mfroute_debugfs_init() -> core::ffi::c_int;
-        /// Removes the debugfs directory and everything below it.
-        pub(super) fn mfroute_debugfs_exit();
-    }
-}
+use crate::ffi;
 
 /// The debugfs directory.
 ///
@@ -30,7 +23,7 @@ mod ffi {
 pub(crate) struct Dir(());
 
 impl Dir {
-    /// Creates `/sys/kernel/debug/mfroute/`.
+    /// Creates `/sys/kernel/debug/mfroute/` and its files.
     pub(crate) fn create() -> Result<Self> {
         // SAFETY: Called once from module init, with no directory existing.
         to_result(unsafe { ffi::mfroute_debugfs_init() })?;
@@ -42,7 +35,7 @@ impl Dir {
 impl Drop for Dir {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the directory exists and this is its
-        // only owner.
+        // only owner; removal waits for open files to be released.
         unsafe { ffi::mfroute_debugfs_exit() };
     }
 }

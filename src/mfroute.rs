@@ -10,7 +10,10 @@
 use kernel::prelude::*;
 
 mod debugfs;
+mod errno;
+mod ffi;
 pub mod route;
+mod router;
 
 module! {
     type: MfRoute,
@@ -23,17 +26,23 @@ module! {
 /// The module's version, printed on load.
 const VERSION: &str = "0.1.0";
 
-/// The loaded module; dropping it undoes `init` in reverse order.
+/// The loaded module; fields drop in order, undoing `init` in reverse.
 struct MfRoute {
-    /// The root-only debugfs directory.
+    /// The root-only debugfs directory, whose files read the router.
     _debugfs: debugfs::Dir,
+    /// The failure router, registered with the dax core.
+    _router: Pin<KBox<router::Router>>,
 }
 
 impl kernel::Module for MfRoute {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let router = router::Router::new()?;
         let debugfs = debugfs::Dir::create()?;
         pr_info!("version {} loaded\n", VERSION);
-        Ok(MfRoute { _debugfs: debugfs })
+        Ok(MfRoute {
+            _debugfs: debugfs,
+            _router: router,
+        })
     }
 }
 

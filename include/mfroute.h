@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfroute holder API: be told of persistent-memory failures as ranges.
+ *
+ * A holder registers interest in a byte range of a DAX-capable block
+ * device (a pmem namespace or a partition of one).  When part of that
+ * range fails, or is about to be removed, mfroute calls the holder once
+ * per contiguous range, with offsets in the holder's own block device.
+ * See Documentation/mfroute/holders.rst.
+ */
+#ifndef _MFROUTE_API_H
+#define _MFROUTE_API_H
+
+#include <linux/types.h>
+
+struct mfroute_holder;
+
+/**
+ * struct mfroute_holder_ops - what a holder is told
+ * @notify_failure: @len bytes at byte @offset of the holder's block device
+ *	failed (MF_* flags in @mf_flags; MF_MEM_PRE_REMOVE: the range is
+ *	about to be removed, no data was lost yet).  Called in process
+ *	context, may sleep, with mfroute's routing lock held: it must not
+ *	register or unregister holders.  Return 0 when handled.
+ */
+struct mfroute_holder_ops {
+	int (*notify_failure)(struct mfroute_holder *holder, void *data,
+			      u64 offset, u64 len, int mf_flags);
+};
+
+struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
+		const struct mfroute_holder_ops *ops, void *data);
+void mfroute_holder_unregister(struct mfroute_holder *holder);
+
+#endif /* _MFROUTE_API_H */
