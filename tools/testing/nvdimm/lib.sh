@@ -75,3 +75,37 @@ make_file() {
 	dd if=/dev/urandom of="$1" bs=1M count="$2" conv=fsync 2>/dev/null ||
 		fail "write $1"
 }
+
+# unbind_pmem DEV: unbind the driver of pmem block device DEV, as a hot
+# removal would, even while it is mounted ("ndctl disable-namespace"
+# refuses a mounted namespace).
+unbind_pmem() {
+	local dev
+	dev=$(basename "$(readlink "/sys/block/$1/device")")
+	echo "$dev" >/sys/bus/nd/drivers/nd_pmem/unbind || fail "unbind $dev"
+}
+
+# Sample holder and ledger helpers.
+holder=/sys/kernel/debug/mfroute_holder
+ledger=/sys/kernel/debug/mfroute/ledger
+
+# hold_device DEV: register the sample holder on all of block device DEV.
+hold_device() {
+	echo "$(cat "/sys/class/block/$1/dev") 0 $(blockdev --getsize64 "/dev/$1")" \
+		>$holder/register || fail "sample holder registration on $1"
+}
+
+# ledger_field DEV FIELD: print FIELD=value of DEV's ledger line.
+ledger_field() {
+	grep "^$1 " $ledger | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# data_start DEV: physical address of byte 0 of fsdax pmem block device DEV.
+data_start() {
+	printf '%d' "$(cat "/sys/block/$1/device/resource")"
+}
+
+# pfn_of FILE PAGE: the pfn behind page PAGE of FILE, in decimal.
+pfn_of() {
+	printf '%d' "$(dax-probe pfn "$1" "$2" | sed -n 's/^pfn //p')"
+}

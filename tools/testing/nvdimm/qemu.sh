@@ -41,7 +41,7 @@ boot_guest() {
 		-machine pc,nvdimm=on $accel -smp 2 \
 		-m 2G,slots=8,maxmem=64G "${args[@]}" \
 		-kernel "$bzimage" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 mfroute.boot=$boot mfroute.run=$run ${MFROUTE_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 mfrtest_boot=$boot mfrtest_run=$run ${MFROUTE_APPEND:-}" \
 		-display none -serial stdio -monitor none -no-reboot \
 		</dev/null >"$log" 2>&1
 	local rc=$?

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ext4 -o dax has no dax holder operations.  With mfroute: poison still
+# delivers SIGBUS (the per-page path kills), and unbinding the pmem under
+# a live mapping revokes it, so the next access faults instead of reading
+# memory that is no longer the namespace's, and umount is clean (upstream
+# leaves the mapping readable and the umount oopses on the removed memmap).
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+fsdax_namespace region0
+mount_ext4_dax "/dev/$pmem" /mnt
+make_file /mnt/data 4
+make_file /mnt/other 4
+expect_eq "poisoned page" "$(dax-probe poison /mnt/data 3)" \
+	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
+
+dax-probe hold /mnt/other /tmp/go >/tmp/holder.out &
+probe=$!
+for i in $(seq 100); do grep -q holding /tmp/holder.out && break; sleep 0.1; done
+dmesg -c >/dev/null
+unbind_pmem "$pmem"
+touch /tmp/go
+wait $probe
+expect_match "mapping after unbind" "$(tail -n 1 /tmp/holder.out)" '^sigbus '
+log=$(dmesg)
+echo "$log" | grep mfroute
+expect_match "mappings revoked" "$log" "mfroute: .*pre-remove .* [1-9][0-9]* DAX inodes revoked"
+run umount /mnt

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# As route-xfs-poison, on a partition starting 8 MiB into the pmem: the
+# holder registered on the partition hears of the poisoned page at its
+# partition-relative offset, and xfs (whose dax holder is the whole disk)
+# still finds the file and signals the process.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+run modprobe mfroute_holder
+fsdax_namespace region0
+echo 'start=16384, size=1048576' | sfdisk -q "/dev/$pmem" || fail "sfdisk"
+part=${pmem}p1
+for i in $(seq 50); do [ -b "/dev/$part" ] && break; sleep 0.1; done
+mount_xfs_dax "/dev/$part" /mnt
+make_file /mnt/data 4
+hold_device "$part"
+
+part_start=$(( $(cat /sys/class/block/$part/start) * 512 ))
+expect_eq "partition start" "$part_start" 8388608
+want=$(( $(pfn_of /mnt/data 5) * 4096 - $(data_start "$pmem") - part_start ))
+expect_eq "process sees" "$(dax-probe poison /mnt/data 5)" \
+	"sigbus code=BUS_MCEERR_AR page=5 offset=0x5000"
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
+expect_match "holder event (partition-relative)" "$events" \
+	"^dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $want) len=0x1000 "
+expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+run umount /mnt

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# xfs (rmapbt) on pmem with mfroute and the sample holder: one page of a
+# DAX-mapped file poisoned with madvise(MADV_HWPOISON).  The process gets
+# SIGBUS at that address; the sample holder gets exactly one call at the
+# page's pmem offset; the ledger counts one delivered range.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+run modprobe mfroute_holder
+fsdax_namespace region0
+mount_xfs_dax "/dev/$pmem" /mnt
+make_file /mnt/data 4
+hold_device "$pmem"
+
+want=$(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") ))
+expect_eq "process sees" "$(dax-probe poison /mnt/data 3)" \
+	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
+expect_match "holder event" "$events" \
+	"^dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $want) len=0x1000 "
+cat $ledger
+expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/4096
+expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+run umount /mnt
+echo 1 >$holder/unregister
+run rmmod mfroute_holder
+run rmmod mfroute
