@@ -25,7 +25,8 @@ JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # The rustup toolchain first on PATH has no rust-src: use Debian's rustc.
 KMAKE := $(MAKE) -C $(TREE) O=$(BUILD) ARCH=x86_64 CC="ccache gcc" \
 	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
-	BINDGEN=$(CACHE)/bindgen/bin/bindgen $(if $(CLIPPY),CLIPPY=1)
+	BINDGEN=$(CACHE)/bindgen/bin/bindgen \
+	$(if $(CLIPPY),CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver)
 
 export CCACHE_DIR := $(CACHE)/ccache
 export CARGO_TARGET_DIR := $(CACHE)/cargo-target

@@ -17,7 +17,7 @@ pkgs="linux-source-6.12 libclang-dev clang gcc make bc flex bison libelf-dev
 	dmsetup xfsprogs e2fsprogs fdisk xz-utils python3"
 
 missing=
-for p in $pkgs rustc-web rust-web-src libstd-rust-web-dev; do
+for p in $pkgs rustc-web rust-web-src libstd-rust-web-dev rust-web-clippy; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		grep -q '^install ok installed' || missing="$missing $p"
 done
@@ -30,10 +30,11 @@ if [ -n "$missing" ]; then
 	# build it; 1.96 also does, so fall back to the candidate if the pin is
 	# ever dropped from the archive.
 	rust="rustc-web=$rust_ver rust-web-src=$rust_ver libstd-rust-web-dev=$rust_ver"
+	rust="$rust rust-web-clippy=$rust_ver"
 	apt-get install -y -qq --no-install-recommends --allow-downgrades \
 		$pkgs $rust >/dev/null ||
 	apt-get install -y -qq --no-install-recommends \
-		$pkgs rustc-web rust-web-src libstd-rust-web-dev >/dev/null
+		$pkgs rustc-web rust-web-src libstd-rust-web-dev rust-web-clippy >/dev/null
 fi
 
 # Debian's bindgen is too old for 6.12; build the pinned one once.

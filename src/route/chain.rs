@@ -71,7 +71,7 @@ impl Lower for Graph<'_, '_> {
         let mut best: Option<ByteRange> = None;
         for e in self.edges.iter().filter(|e| e.upper == dev) {
             if let Some(hit) = e.map.next_upper(pos, &mut below)? {
-                if best.is_none_or(|b| hit.start() < b.start()) {
+                if best.map_or(true, |b| hit.start() < b.start()) {
                     best = Some(hit);
                 }
             }

@@ -181,7 +181,7 @@ impl<S: AsRef<[Stripe]>> Translate for Striped<S> {
             let Some(hit) = self.next_on(s, stripe, k0, within, lower)? else {
                 continue;
             };
-            if best.is_none_or(|b| hit.start() < b.start()) {
+            if best.map_or(true, |b| hit.start() < b.start()) {
                 best = Some(hit);
                 if hit.start() == pos {
                     // Nothing can start earlier.
