@@ -8,9 +8,10 @@
 #                ends with "N passed, N failed" and fails if anything failed
 #
 # Other targets: deps, tree, kernel, nfit, initramfs, host-test, guest-test,
-# checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
+# bench, checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
-# directory of extra guest tests), CLIPPY=1 (kernel build with clippy).
+# directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
+# BENCH (benchmark names), PAGES (pages of the per-page benchmark path).
 #
 # The Linux kernel's own make lives in $(CACHE)/linux; this Makefile is
 # only ever the driver around it.
@@ -33,7 +34,7 @@ export CARGO_TARGET_DIR := $(CACHE)/cargo-target
 export MFROUTE_CACHE := $(CACHE)
 
 .PHONY: all deps tree kernel nfit initramfs host-test guest-test check run \
-	checkpatch clean
+	bench checkpatch clean
 
 all: initramfs
 
@@ -71,6 +72,9 @@ check: initramfs
 
 run: initramfs
 	@$(NVDIMM)/run-demo.sh
+
+bench: initramfs
+	@PAGES=$(PAGES) $(NVDIMM)/run-bench.sh $(BENCH)
 
 checkpatch: tree
 	@$(REPO)/scripts/checkpatch.sh $(TREE) $(REPO)

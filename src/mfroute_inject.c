@@ -51,9 +51,9 @@ static ssize_t mfroute_inject_write(struct file *file, const char __user *ubuf,
 	buf[count] = '\0';
 
 	n = sscanf(buf, "%lu %lu %15s %c", &pfn, &nr_pages, mode, &extra);
-	if (n == 3 && !strcmp(mode, "pre_remove"))
+	if (n == 3 && !strcmp(mode, "pre_remove")) {
 		flags |= MF_MEM_PRE_REMOVE;
-	else if (n != 2) {
+	} else if (n != 2) {
 		pr_warn_ratelimited("malformed request, want \"PFN NR_PAGES [pre_remove]\"\n");
 		return -EINVAL;
 	}
