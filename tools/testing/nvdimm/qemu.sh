@@ -50,13 +50,15 @@ boot_guest() {
 }
 
 # Make $payload: an initramfs fragment with the repo's guest tests under
-# /tests and, when given, an extra directory of tests under /extra.
+# /tests, its benchmarks under /bench and, when given, an extra directory
+# of tests under /extra.
 make_payload() {
 	local here=$1 extra=${2:-} stage
 	stage=$(mktemp -d "$cache/payload.XXXXXX")
-	mkdir -p "$stage/tests" "$stage/extra"
+	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench"
 	cp -a "$here/tests/." "$stage/tests/"
 	cp -a "$here/demo.sh" "$stage/tests/"
+	cp -a "$here/bench/." "$stage/bench/"
 	[ -n "$extra" ] && cp -a "$extra/." "$stage/extra/"
 	payload=$cache/payload.cpio
 	(cd "$stage" && find . | cpio -o -H newc --quiet >"$payload")

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mf-bench: timing helpers for the mfroute benchmarks.
+ *
+ *   mf-bench time CMD [ARGS...]   run CMD, print "elapsed_ns N status S"
+ *   mf-bench corrupt PFN COUNT    write PFN .. PFN+COUNT-1 one by one to
+ *                                 /sys/kernel/debug/hwpoison/corrupt-pfn
+ *                                 (one memory_failure() each), print
+ *                                 "pages N errors E elapsed_ns T"
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long long start;
+
+	if (argc >= 3 && !strcmp(argv[1], "time")) {
+		int status;
+		pid_t pid;
+
+		start = now_ns();
+		pid = fork();
+		if (pid == 0) {
+			execvp(argv[2], argv + 2);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0)
+			return 2;
+		printf("elapsed_ns %lld status %d\n", now_ns() - start,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "corrupt")) {
+		unsigned long pfn = strtoul(argv[2], NULL, 0);
+		unsigned long count = strtoul(argv[3], NULL, 0), i, errors = 0;
+		int fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
+		char buf[32];
+
+		if (fd < 0) {
+			perror("corrupt-pfn");
+			return 2;
+		}
+		start = now_ns();
+		for (i = 0; i < count; i++) {
+			int n = snprintf(buf, sizeof(buf), "%lu\n", pfn + i);
+
+			if (write(fd, buf, n) != n)
+				errors++;
+		}
+		printf("pages %lu errors %lu elapsed_ns %lld\n", count, errors,
+		       now_ns() - start);
+		return 0;
+	}
+	fprintf(stderr, "usage: mf-bench time CMD [ARGS...]\n"
+			"       mf-bench corrupt PFN COUNT\n");
+	return 2;
+}

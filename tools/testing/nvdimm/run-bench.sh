@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make bench": run each benchmark script in bench/ (or those named) in its
+# own guest boot and print its figures.  Benchmarks print numbers; they
+# assert nothing about time.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/qemu.sh"
+
+mkdir -p "$cache/logs"
+make_payload "$here"
+rc=0
+for f in "$here"/bench/*.sh; do
+	name=$(basename "$f" .sh)
+	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then
+		continue
+	fi
+	log=$cache/logs/bench-$name.log
+	tmo=$(sed -n 's/^# timeout: *//p' "$f" | head -n 1)
+	nvd=$(sed -n 's/^# nvdimms: *//p' "$f" | head -n 1)
+	echo "== $name (QEMU $accel; log: $log)"
+	# shellcheck disable=SC2086
+	MFROUTE_APPEND="quiet ${PAGES:+mfrtest_env=PAGES=$PAGES}" \
+		boot_guest "$log" "${tmo:-1800}" nvdimm "bench/$name.sh" ${nvd:-4G 4G}
+	sed -n '/^MFROUTE-BENCH/,/^MFROUTE-END/p' "$log" | grep -v '^MFROUTE-END'
+	grep -q '^MFROUTE-END rc=0' "$log" || { echo "$name failed; see $log"; rc=1; }
+done
+exit $rc
