@@ -36,8 +36,9 @@ echo "$log" | grep -E 'ranged failure|inject:'
 expect_eq "ranged failure lines" "$(echo "$log" | grep -c 'ranged failure: recovered')" 1
 expect_eq "per-page dax recovery lines" "$(echo "$log" | grep -c 'recovery action for dax page')" 0
 
-# Bad requests: EINVAL, a log line, nothing poisoned.
+# Bad requests: EINVAL, a log line, nothing poisoned, ledger unchanged.
 dmesg -c >/dev/null
+before=$(cat /sys/kernel/debug/mfroute/ledger)
 for req in "$((pfn0)) 0" "18446744073709551615 2" "1 1" "$((pfn0))" "x y" \
 	"$((pfn0)) 1 sideways"; do
 	if echo "$req" >$inject 2>/dev/null; then
@@ -47,5 +48,6 @@ for req in "$((pfn0)) 0" "18446744073709551615 2" "1 1" "$((pfn0))" "x y" \
 done
 expect_eq "rejections logged" "$(dmesg | grep -c 'mfroute: inject: ')" 6
 expect_eq "nothing handled" "$(dmesg | grep -c 'Memory failure')" 0
+expect_eq "ledger unchanged" "$(cat /sys/kernel/debug/mfroute/ledger)" "$before"
 run umount /mnt
 run rmmod mfroute
