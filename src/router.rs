@@ -14,6 +14,9 @@
 //!    to its registration (the holder sees its own block device's offsets);
 //! 3. calls the device's direct holder, the filesystem's dax holder
 //!    operations, once per new part through `dax_notify_holder()`;
+//! 4. translates each new part through the live tables of the dm devices
+//!    mapping the device (linear and striped targets, see `mfroute_dm.c`)
+//!    and routes the results to those devices the same way, recursively;
 //!
 //! and answers `-EHWPOISON` when everything was absorbed, the direct
 //! holder's result when it took the parts, or `-EOPNOTSUPP` when nobody with
@@ -44,10 +47,13 @@ use kernel::types::Opaque;
 use kernel::{container_of, new_mutex};
 
 use crate::ffi;
+use crate::ffi::{DmTarget, MAX_DM_TARGETS, MAX_STRIPES};
 use crate::route::ledger::{Ledger, Outcome, Part, RangeSet};
+use crate::route::linear::{Linear, LinearTarget};
 use crate::route::range::ByteRange;
 use crate::route::registry::{Entry, Registry};
-use crate::route::translate::DeviceId;
+use crate::route::striped::{Stripe, Striped};
+use crate::route::translate::{DeviceId, Single, Translate};
 use crate::route::RouteError;
 
 /// Holder registrations the router keeps, over all devices.
@@ -58,6 +64,14 @@ const MAX_RANGES: usize = 16;
 const MAX_PARTS: usize = MAX_RANGES + 1;
 /// Bytes kept of a device's name.
 const NAME_LEN: usize = 32;
+/// Levels of stacked devices followed above a failing one (dm on dm...).
+const MAX_DEPTH: usize = 4;
+/// Upper ranges translated per round before they are routed further.
+const MAX_OUT: usize = 32;
+/// The failing member, as the routing core's translators see it.
+const MEMBER: DeviceId = DeviceId(1);
+/// Any other member of a striped target.
+const OTHER: DeviceId = DeviceId(2);
 
 /// `MF_MEM_PRE_REMOVE`: the range is about to be removed, nothing was lost.
 // CAST: the MF_* flags are small bit values that fit in a C int.
@@ -148,8 +162,41 @@ struct State {
     registry: Registry<usize, Slots<Entry<usize>>>,
     /// Devices seen; `None` marks a free slot.
     devices: KVec<Option<KBox<Device>>>,
+    /// Scratch space of each level of the walk up the dm stacks.
+    levels: KVec<Level>,
     /// Events on devices that could not be tracked (no memory): upstream.
     untracked: u64,
+}
+
+/// Scratch space for one level of the walk up the dm stacks.
+#[derive(Clone)]
+struct Level {
+    /// The targets mapping the device of this level, from `mfroute_dm_targets`.
+    targets: [DmTarget; MAX_DM_TARGETS],
+    /// The linear targets of the mapped device being translated to.
+    linear: [LinearTarget; MAX_DM_TARGETS],
+    /// The stripes of the striped target being translated through.
+    stripes: [Stripe; MAX_STRIPES],
+    /// Upper ranges translated, waiting to be routed.
+    out: [ByteRange; MAX_OUT],
+}
+
+impl Level {
+    /// An empty level.
+    const EMPTY: Self = Level {
+        targets: [DmTarget::EMPTY; MAX_DM_TARGETS],
+        linear: [LinearTarget {
+            begin: 0,
+            len: 0,
+            member: OTHER,
+            offset: 0,
+        }; MAX_DM_TARGETS],
+        stripes: [Stripe {
+            member: OTHER,
+            physical_start: 0,
+        }; MAX_STRIPES],
+        out: [ByteRange::FILLER; MAX_OUT],
+    };
 }
 
 impl State {
@@ -159,25 +206,9 @@ impl State {
         Ok(State {
             registry: Registry::new(Slots(entries)),
             devices: KVec::new(),
+            levels: KVec::from_elem(Level::EMPTY, MAX_DEPTH, GFP_KERNEL)?,
             untracked: 0,
         })
-    }
-
-    /// Returns the slot of device `id`, creating it with `gfp` if new.
-    fn device(&mut self, id: DeviceId, name: &[u8], gfp: Flags) -> Result<usize> {
-        let devices = self.devices.as_slice();
-        if let Some(at) = devices.iter().position(|d| d.as_ref().is_some_and(|d| d.id == id)) {
-            return Ok(at);
-        }
-        let dev = KBox::new(Device::new(id, name), gfp)?;
-        if let Some(at) = devices.iter().position(Option::is_none) {
-            if let Some(slot) = self.devices.as_mut_slice().get_mut(at) {
-                *slot = Some(dev);
-                return Ok(at);
-            }
-        }
-        self.devices.push(Some(dev), gfp)?;
-        Ok(self.devices.len() - 1)
     }
 
     /// Forgets device slot `at` if it was removed and no holder is left.
@@ -194,6 +225,37 @@ impl State {
             *slot = None;
         }
     }
+}
+
+/// Returns the slot of device `id`, creating it with `gfp` if new.
+fn device_slot(
+    devices: &mut KVec<Option<KBox<Device>>>,
+    id: DeviceId,
+    name: &[u8],
+    gfp: Flags,
+) -> Result<usize> {
+    let slots = devices.as_slice();
+    if let Some(at) = slots.iter().position(|d| d.as_ref().is_some_and(|d| d.id == id)) {
+        return Ok(at);
+    }
+    let dev = KBox::new(Device::new(id, name), gfp)?;
+    if let Some(at) = slots.iter().position(Option::is_none) {
+        if let Some(slot) = devices.as_mut_slice().get_mut(at) {
+            *slot = Some(dev);
+            return Ok(at);
+        }
+    }
+    devices.push(Some(dev), gfp)?;
+    Ok(devices.len() - 1)
+}
+
+/// Returns the device in slot `at`.
+fn device_at(devices: &mut KVec<Option<KBox<Device>>>, at: usize) -> Option<&mut Device> {
+    devices
+        .as_mut_slice()
+        .get_mut(at)
+        .and_then(Option::as_mut)
+        .map(|d| &mut **d)
 }
 
 /// Calls every registered holder of `id` overlapping `range`.
@@ -219,6 +281,418 @@ fn deliver_registered(
         Ok(())
     });
     calls
+}
+
+/// What became of a range routed to a device and the devices above it.
+#[derive(Clone, Copy, Default)]
+struct Reach {
+    /// Holder callbacks made.
+    calls: u64,
+    /// Some holder with holder operations (a filesystem) took a part.
+    taken: bool,
+    /// Some part must also take the legacy per-page path.
+    fallback: bool,
+    /// Every part was already delivered: nothing new happened.
+    absorbed: bool,
+    /// The first error a holder returned.
+    error: c_int,
+}
+
+impl Reach {
+    /// Adds what happened above to what happened here.
+    fn add(&mut self, up: Reach) {
+        self.calls = self.calls.saturating_add(up.calls);
+        self.taken |= up.taken;
+        self.fallback |= up.fallback;
+        if self.error == 0 {
+            self.error = up.error;
+        }
+    }
+}
+
+/// One routing pass: the parts of [`State`] it works on, and the event.
+struct Pass<'a> {
+    /// Holder registrations.
+    registry: &'a Registry<usize, Slots<Entry<usize>>>,
+    /// Devices and their ledgers.
+    devices: &'a mut KVec<Option<KBox<Device>>>,
+    /// Scratch space per level.
+    levels: &'a mut KVec<Level>,
+    /// Events on devices that could not be tracked.
+    untracked: &'a mut u64,
+    /// The `MF_*` flags of the event.
+    flags: c_int,
+}
+
+impl Pass<'_> {
+    /// Whether this is a removal announcement.
+    fn pre_remove(&self) -> bool {
+        self.flags & PRE_REMOVE != 0
+    }
+
+    /// Routes `range` of `dax` to its holders and the devices above it.
+    ///
+    /// `whole` marks the whole-device removal `kill_dax()` announces, which
+    /// the direct holder gets as `(0, U64_MAX)`, as upstream.
+    fn route(
+        &mut self,
+        dax: *mut bindings::dax_device,
+        name: &[u8],
+        range: ByteRange,
+        whole: bool,
+        depth: usize,
+    ) -> (Option<usize>, Reach) {
+        let id = DeviceId(dax as usize as u64);
+        let gfp = flags::GFP_NOWAIT | flags::__GFP_NOWARN;
+        let Ok(at) = device_slot(self.devices, id, name, gfp) else {
+            *self.untracked = self.untracked.saturating_add(1);
+            return (
+                None,
+                Reach {
+                    fallback: true,
+                    ..Reach::default()
+                },
+            );
+        };
+        let reach = if self.pre_remove() {
+            self.remove_at(at, dax, range, whole, depth)
+        } else {
+            self.poison_at(at, dax, range, depth)
+        };
+        (Some(at), reach)
+    }
+
+    /// Routes a poison range of the device in slot `at`.
+    fn poison_at(
+        &mut self,
+        at: usize,
+        dax: *mut bindings::dax_device,
+        range: ByteRange,
+        depth: usize,
+    ) -> Reach {
+        let mut reach = Reach::default();
+        let Some(dev) = device_at(self.devices, at) else {
+            reach.fallback = true;
+            return reach;
+        };
+        let id = dev.id;
+        let (ledger, parts) = (&mut dev.ledger, &mut dev.parts);
+        let mut n = 0usize;
+        let split = ledger.event(range, &mut |part| {
+            *parts.get_mut(n).ok_or(RouteError::NoSpace)? = Some(part);
+            n += 1;
+            Ok(())
+        });
+        if split.is_err() {
+            // Too fragmented to split here: the whole event goes per page.
+            let _ = dev.ledger.record(range, Outcome::Fallback);
+            reach.fallback = true;
+            return reach;
+        }
+
+        // SAFETY: The caller of the router holds the dax SRCU read lock, and
+        // upper devices are referenced by the walk, so `dax` is live.
+        let direct = !unsafe { bindings::dax_holder(dax) }.is_null();
+        let mut delivered = false;
+        for i in 0..n {
+            let Some(dev) = device_at(self.devices, at) else { break };
+            let Some(Some(part)) = dev.parts.get(i).copied() else { break };
+            let r = match part {
+                Part::Known(r) => {
+                    let _ = dev.ledger.record(r, Outcome::Absorbed);
+                    continue;
+                }
+                Part::New(r) => r,
+            };
+            // Reserve the part first; a full ledger sends it per page.
+            if dev.ledger.record(r, Outcome::Delivered).is_err() {
+                let _ = dev.ledger.record(r, Outcome::Fallback);
+                reach.fallback = true;
+                continue;
+            }
+            let told = dev.notified.contains(r);
+            let mut here = Reach::default();
+            if !told {
+                here.calls = deliver_registered(self.registry, &mut dev.ledger, id, r, self.flags);
+            }
+            if direct {
+                // SAFETY: As above, `dax` is live.
+                let rc = unsafe { bindings::dax_notify_holder(dax, r.start(), r.len(), self.flags) };
+                here.calls += 1;
+                if rc != EOPNOTSUPP.to_errno() {
+                    here.taken = true;
+                    here.error = rc;
+                }
+            }
+            here.add(self.route_up(dax, r, depth));
+
+            let Some(dev) = device_at(self.devices, at) else { break };
+            if here.error != 0 {
+                let _ = dev.ledger.error(r);
+            }
+            if here.taken && !here.fallback {
+                delivered = true;
+            } else {
+                // Nobody with holder operations took it, or some device
+                // above could not be translated: the per-page path must
+                // see it, and must not be absorbed here.
+                if dev.ledger.retract(r).is_err() {
+                    let _ = dev.ledger.error(r);
+                }
+                if here.calls > 0 || told {
+                    let _ = dev.notified.insert(r);
+                }
+                here.fallback = true;
+            }
+            dev.holder_calls = dev.holder_calls.saturating_add(here.calls);
+            reach.add(here);
+        }
+        reach.absorbed = !delivered && !reach.fallback;
+        reach.taken = delivered;
+        reach
+    }
+
+    /// Routes a removal announcement of the device in slot `at`.
+    fn remove_at(
+        &mut self,
+        at: usize,
+        dax: *mut bindings::dax_device,
+        range: ByteRange,
+        whole: bool,
+        depth: usize,
+    ) -> Reach {
+        let mut reach = Reach::default();
+        let Some(dev) = device_at(self.devices, at) else {
+            return reach;
+        };
+        let id = dev.id;
+        reach.calls = deliver_registered(self.registry, &mut dev.ledger, id, range, self.flags);
+        // The direct holder gets what the dax core would have sent it.
+        let (off, len) = if whole {
+            (0, u64::MAX)
+        } else {
+            (range.start(), range.len())
+        };
+        // SAFETY: As in `poison_at`, `dax` is live.
+        let rc = unsafe { bindings::dax_notify_holder(dax, off, len, self.flags) };
+        let mut revoked = 0;
+        if rc == EOPNOTSUPP.to_errno() {
+            // No filesystem holder operations: unmap its DAX files ourselves.
+            // SAFETY: As above, `dax` is live.
+            revoked = unsafe { ffi::mfroute_revoke_dax_mappings(dax) };
+        } else {
+            reach.calls += 1;
+            reach.taken = true;
+        }
+        let here = reach.calls;
+        reach.add(self.route_up(dax, range, depth));
+        if let Some(dev) = device_at(self.devices, at) {
+            dev.pre_removes = dev.pre_removes.saturating_add(1);
+            dev.holder_calls = dev.holder_calls.saturating_add(here);
+            dev.removed |= whole;
+            pr_info!(
+                "{}: pre-remove [{:#x}, +{:#x}): {} holder calls, {} DAX inodes revoked\n",
+                dev.name(),
+                off,
+                len,
+                here,
+                revoked
+            );
+        }
+        reach
+    }
+
+    /// Routes `range` of member `dax` to every dm device mapping it.
+    fn route_up(&mut self, dax: *mut bindings::dax_device, range: ByteRange, depth: usize) -> Reach {
+        let mut reach = Reach::default();
+        let Some(level) = self.levels.as_mut_slice().get_mut(depth) else {
+            // Deeper than we follow: leave it to the per-page path.
+            reach.fallback = true;
+            return reach;
+        };
+        // CAST: MAX_DM_TARGETS is a small constant.
+        let max = MAX_DM_TARGETS as c_int;
+        // SAFETY: `dax` is live (see `poison_at`) and `targets` has room for
+        // `max` entries.
+        let n = unsafe { ffi::mfroute_dm_targets(dax, level.targets.as_mut_ptr(), max) };
+        let Ok(n) = usize::try_from(n) else {
+            reach.fallback = true;
+            return reach;
+        };
+        let mut first = 0;
+        while first < n {
+            // Targets come mapped device by mapped device.
+            let (upper, end) = {
+                let targets = self.levels.as_slice().get(depth).map_or(&[][..], |l| &l.targets[..n]);
+                let upper = targets.get(first).map_or(ptr::null_mut(), |t| t.upper);
+                let end = targets
+                    .iter()
+                    .skip(first)
+                    .position(|t| t.upper != upper)
+                    .map_or(n, |k| first + k);
+                (upper, end)
+            };
+            reach.add(self.route_to(upper, range, depth, first..end));
+            first = end;
+        }
+        if let Some(level) = self.levels.as_mut_slice().get_mut(depth) {
+            // CAST: `n` came from a non-negative C int.
+            // SAFETY: These `n` entries came from `mfroute_dm_targets`.
+            unsafe { ffi::mfroute_dm_put(level.targets.as_mut_ptr(), n as c_int) };
+        }
+        reach
+    }
+
+    /// Translates member `range` through targets `which` of level `depth`,
+    /// all of one mapped device, and routes the result to it.
+    fn route_to(
+        &mut self,
+        upper: *mut bindings::dax_device,
+        range: ByteRange,
+        depth: usize,
+        which: core::ops::Range<usize>,
+    ) -> Reach {
+        let mut reach = Reach::default();
+        let mut name = [0u8; NAME_LEN];
+        let mut pos = 0;
+        let mut pending: Option<ByteRange> = None;
+        let pre_remove = self.pre_remove();
+        loop {
+            // Translate a batch, coalescing as we go.
+            let Some(level) = self.levels.as_mut_slice().get_mut(depth) else {
+                reach.fallback = true;
+                return reach;
+            };
+            if let Some(t) = level.targets.get(which.start) {
+                name = t.name;
+            }
+            let (count, done) = match translate_batch(level, which.clone(), range, pre_remove, &mut pos, &mut pending) {
+                Ok(batch) => batch,
+                Err(e) => {
+                    pr_warn!("{}: cannot translate: {:?}\n", name_str(&name), e);
+                    reach.fallback = true;
+                    return reach;
+                }
+            };
+            for i in 0..count {
+                let Some(r) = self.levels.as_slice().get(depth).and_then(|l| l.out.get(i)).copied() else {
+                    break;
+                };
+                let (_, up) = self.route(upper, &name, r, false, depth + 1);
+                reach.add(up);
+            }
+            if done {
+                return reach;
+            }
+        }
+    }
+}
+
+/// Translates the next batch of upper ranges into `level.out`.
+///
+/// Returns how many are ready and whether the translation is complete;
+/// `pos` and `pending` carry the state between batches (a range that may
+/// still grow is held back in `pending`).
+fn translate_batch(
+    level: &mut Level,
+    which: core::ops::Range<usize>,
+    range: ByteRange,
+    pre_remove: bool,
+    pos: &mut u64,
+    pending: &mut Option<ByteRange>,
+) -> Result<(usize, bool), RouteError> {
+    let Level {
+        targets,
+        linear,
+        stripes,
+        out,
+    } = level;
+    let targets = targets.get(which).ok_or(RouteError::Invalid)?;
+    // The linear targets of the mapped device form one table.
+    let mut nlinear = 0;
+    for t in targets.iter().filter(|t| t.chunk == 0) {
+        let slot = linear.get_mut(nlinear).ok_or(RouteError::NoSpace)?;
+        *slot = LinearTarget {
+            begin: t.begin,
+            len: t.len,
+            member: MEMBER,
+            offset: t.member_start,
+        };
+        nlinear += 1;
+    }
+    let linear = linear.get(..nlinear).ok_or(RouteError::Invalid)?;
+    let mut count = 0;
+    loop {
+        let next = next_upper(targets, linear, stripes, range, *pos)?;
+        let Some(next) = next else {
+            if let Some(p) = pending.take() {
+                *out.get_mut(count).ok_or(RouteError::Invalid)? = p;
+                count += 1;
+            }
+            return Ok((count, true));
+        };
+        *pos = next.end();
+        *pending = match pending.take() {
+            // Pre-remove: one covering range per mapped device.
+            Some(p) if pre_remove => Some(ByteRange::from_bounds(p.start(), next.end())?),
+            Some(p) if p.end() == next.start() => Some(p.merge(&next).ok_or(RouteError::Invalid)?),
+            Some(p) => {
+                *out.get_mut(count).ok_or(RouteError::Invalid)? = p;
+                count += 1;
+                Some(next)
+            }
+            None => Some(next),
+        };
+        if count == MAX_OUT {
+            return Ok((count, false));
+        }
+    }
+}
+
+/// Returns the first upper range at or after `pos` backed by member `range`.
+///
+/// The targets of one mapped device cover disjoint upper ranges, so the
+/// answer is the earliest of each target's own.
+fn next_upper(
+    targets: &[DmTarget],
+    linear: &[LinearTarget],
+    stripes: &mut [Stripe; MAX_STRIPES],
+    range: ByteRange,
+    pos: u64,
+) -> Result<Option<ByteRange>, RouteError> {
+    let mut lower = Single { dev: MEMBER, range };
+    let mut best = if linear.is_empty() {
+        None
+    } else {
+        Linear::new(linear)?.next_upper(pos, &mut lower)?
+    };
+    for (i, t) in targets.iter().enumerate() {
+        // One translator per striped target, built at its first entry (a
+        // member may be several of its stripes).
+        if t.chunk == 0 || targets.iter().take(i).any(|u| u.begin == t.begin) {
+            continue;
+        }
+        let n = usize::try_from(t.stripes).map_err(|_| RouteError::Invalid)?;
+        let set = stripes.get_mut(..n).ok_or(RouteError::Unsupported)?;
+        set.fill(Stripe {
+            member: OTHER,
+            physical_start: 0,
+        });
+        for u in targets.iter().filter(|u| u.chunk != 0 && u.begin == t.begin) {
+            let slot = usize::try_from(u.stripe).map_err(|_| RouteError::Invalid)?;
+            *set.get_mut(slot).ok_or(RouteError::Invalid)? = Stripe {
+                member: MEMBER,
+                physical_start: u.member_start,
+            };
+        }
+        let hit = Striped::new(t.begin, t.len, t.chunk, &*set)?.next_upper(pos, &mut lower)?;
+        if let Some(h) = hit {
+            if best.map_or(true, |b| h.start() < b.start()) {
+                best = Some(h);
+            }
+        }
+    }
+    Ok(best)
 }
 
 /// The failure router, registered with the dax core while it lives.
@@ -275,33 +749,52 @@ impl Router {
                 return -e.errno();
             }
         };
-        let id = DeviceId(dax as usize as u64);
+        let pre_remove = flags & PRE_REMOVE != 0;
         let mut guard = self.state.lock();
         let state = &mut *guard;
-        let at = match state.device(id, b"dax", flags::GFP_NOWAIT | flags::__GFP_NOWARN) {
-            Ok(at) => at,
-            Err(_) => {
-                state.untracked = state.untracked.saturating_add(1);
-                return EOPNOTSUPP.to_errno();
-            }
-        };
-        let rc = {
+        let (at, reach) = {
             let State {
-                registry, devices, ..
+                registry,
+                devices,
+                levels,
+                untracked,
             } = &mut *state;
-            let Some(dev) = devices.as_mut_slice().get_mut(at).and_then(Option::as_mut) else {
-                return EOPNOTSUPP.to_errno();
+            let mut pass = Pass {
+                registry,
+                devices,
+                levels,
+                untracked,
+                flags,
             };
-            if flags & PRE_REMOVE != 0 {
-                pre_remove(registry, dev, dax, off, len, range, flags)
-            } else {
-                poison(registry, dev, dax, range, flags)
-            }
+            pass.route(dax, b"dax", range, pre_remove && off == 0 && len == u64::MAX, 0)
         };
-        if flags & PRE_REMOVE != 0 {
-            state.reap(at);
+        if pre_remove {
+            if let Some(at) = at {
+                state.reap(at);
+            }
+            return 0;
         }
-        rc
+        if reach.calls > 0 {
+            let name = at
+                .and_then(|at| state.devices.as_slice().get(at))
+                .and_then(Option::as_ref)
+                .map_or("dax", |d| d.name());
+            pr_info!(
+                "{}: poison [{:#x}, +{:#x}): {} holder calls{}\n",
+                name,
+                off,
+                len,
+                reach.calls,
+                if reach.fallback { ", rest left to per-page handling" } else { "" }
+            );
+        }
+        if reach.fallback {
+            EOPNOTSUPP.to_errno()
+        } else if reach.taken {
+            reach.error
+        } else {
+            EHWPOISON.to_errno()
+        }
     }
 
     /// Registers `holder` for `range` of dax_device `dax`, named `name`.
@@ -314,8 +807,8 @@ impl Router {
     ) -> Result {
         let id = DeviceId(dax as usize as u64);
         let mut state = self.state.lock();
-        let at = state.device(id, name, GFP_KERNEL)?;
-        if let Some(dev) = state.devices.as_mut_slice().get_mut(at).and_then(Option::as_mut) {
+        let at = device_slot(&mut state.devices, id, name, GFP_KERNEL)?;
+        if let Some(dev) = device_at(&mut state.devices, at) {
             dev.set_name(name);
         }
         state.registry.register(id, range, holder as usize)?;
@@ -374,139 +867,6 @@ impl Router {
         }
         writeln!(out, "untracked={}", state.untracked)
     }
-}
-
-/// Routes a poison event of `dev` (see the module documentation).
-fn poison(
-    registry: &Registry<usize, Slots<Entry<usize>>>,
-    dev: &mut Device,
-    dax: *mut bindings::dax_device,
-    range: ByteRange,
-    flags: c_int,
-) -> c_int {
-    let Device {
-        id,
-        name,
-        ledger,
-        notified,
-        parts,
-        holder_calls,
-        ..
-    } = dev;
-    let mut n = 0usize;
-    let split = ledger.event(range, &mut |part| {
-        *parts.get_mut(n).ok_or(RouteError::NoSpace)? = Some(part);
-        n += 1;
-        Ok(())
-    });
-    if split.is_err() {
-        // Too fragmented to split here: the whole event takes the legacy path.
-        let _ = ledger.record(range, Outcome::Fallback);
-        return EOPNOTSUPP.to_errno();
-    }
-
-    // SAFETY: The caller holds the dax SRCU read lock, so `dax` is live.
-    let direct = !unsafe { bindings::dax_holder(dax) }.is_null();
-    let (mut delivered, mut fallback, mut calls, mut first_error) = (0u32, false, 0u64, 0);
-    for part in parts.iter().take(n).flatten() {
-        match *part {
-            Part::Known(r) => {
-                let _ = ledger.record(r, Outcome::Absorbed);
-            }
-            Part::New(r) if !direct => {
-                // Nobody with holder operations: tell the registered holders
-                // once, leave the process killing to the per-page path.
-                if !notified.contains(r) {
-                    calls += deliver_registered(registry, ledger, *id, r, flags);
-                    let _ = notified.insert(r);
-                }
-                let _ = ledger.record(r, Outcome::Fallback);
-                fallback = true;
-            }
-            Part::New(r) => {
-                // Reserve the part in the ledger first; a full ledger leaves
-                // it to the per-page path rather than forget it.
-                if ledger.record(r, Outcome::Delivered).is_err() {
-                    let _ = ledger.record(r, Outcome::Fallback);
-                    fallback = true;
-                    continue;
-                }
-                calls += deliver_registered(registry, ledger, *id, r, flags);
-                // SAFETY: As above, `dax` is live.
-                let rc = unsafe { bindings::dax_notify_holder(dax, r.start(), r.len(), flags) };
-                calls += 1;
-                if rc == EOPNOTSUPP.to_errno() {
-                    // The holder declined (e.g. xfs without rmapbt).
-                    if ledger.retract(r).is_err() {
-                        let _ = ledger.error(r);
-                    }
-                    fallback = true;
-                } else {
-                    if rc != 0 {
-                        let _ = ledger.error(r);
-                        if first_error == 0 {
-                            first_error = rc;
-                        }
-                    }
-                    delivered += 1;
-                }
-            }
-        }
-    }
-    *holder_calls = holder_calls.saturating_add(calls);
-    if calls > 0 {
-        pr_info!(
-            "{}: poison [{:#x}, +{:#x}): {} holder calls{}\n",
-            name_str(name),
-            range.start(),
-            range.len(),
-            calls,
-            if fallback { ", rest left to per-page handling" } else { "" }
-        );
-    }
-    if fallback {
-        EOPNOTSUPP.to_errno()
-    } else if delivered > 0 {
-        first_error
-    } else {
-        EHWPOISON.to_errno()
-    }
-}
-
-/// Routes a removal announcement of `dev`.
-fn pre_remove(
-    registry: &Registry<usize, Slots<Entry<usize>>>,
-    dev: &mut Device,
-    dax: *mut bindings::dax_device,
-    off: u64,
-    len: u64,
-    range: ByteRange,
-    flags: c_int,
-) -> c_int {
-    let mut calls = deliver_registered(registry, &mut dev.ledger, dev.id, range, flags);
-    // The direct holder gets exactly what the dax core would have sent it.
-    // SAFETY: The caller holds the dax SRCU read lock, so `dax` is live.
-    let rc = unsafe { bindings::dax_notify_holder(dax, off, len, flags) };
-    let mut revoked = 0;
-    if rc == EOPNOTSUPP.to_errno() {
-        // No filesystem holder operations: unmap its DAX files ourselves.
-        // SAFETY: As above, `dax` is live.
-        revoked = unsafe { ffi::mfroute_revoke_dax_mappings(dax) };
-    } else {
-        calls += 1;
-    }
-    dev.pre_removes = dev.pre_removes.saturating_add(1);
-    dev.holder_calls = dev.holder_calls.saturating_add(calls);
-    dev.removed |= off == 0 && len == u64::MAX;
-    pr_info!(
-        "{}: pre-remove [{:#x}, +{:#x}): {} holder calls, {} DAX inodes revoked\n",
-        dev.name(),
-        off,
-        len,
-        calls,
-        revoked
-    );
-    0
 }
 
 #[pinned_drop]
