@@ -109,3 +109,43 @@ data_start() {
 pfn_of() {
 	printf '%d' "$(dax-probe pfn "$1" "$2" | sed -n 's/^pfn //p')"
 }
+
+# dm_create NAME TABLE: create mapped device NAME from TABLE and set $dm
+# to its kernel name (dm-N).
+dm_create() {
+	echo "$2" | dmsetup create "$1" 2>/dev/null || fail "dmsetup create $1"
+	dm=dm-$(dmsetup info -c --noheadings -o minor "$1" | tr -d ' ')
+	[ -b "/dev/$dm" ] || fail "no /dev/$dm for $1"
+}
+
+# sectors DEV: size of block device DEV in 512-byte sectors.
+sectors() {
+	blockdev --getsz "/dev/$1"
+}
+
+# file_on PMEM FILE...: print the first FILE whose page 0 lies on PMEM.
+file_on() {
+	local pmem=$1 lo hi f p
+	shift
+	lo=$(( $(data_start "$pmem") / 4096 ))
+	hi=$(( lo + $(blockdev --getsize64 "/dev/$pmem") / 4096 ))
+	for f in "$@"; do
+		p=$(pfn_of "$f" 0)
+		if [ "$p" -ge "$lo" ] && [ "$p" -lt "$hi" ]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# spread_files DIR N: N 4 MiB files in N directories, which xfs spreads
+# over its allocation groups.
+spread_files() {
+	local i=0
+	while [ $i -lt "$2" ]; do
+		mkdir -p "$1/d$i"
+		make_file "$1/d$i/f" 4
+		i=$((i + 1))
+	done
+}

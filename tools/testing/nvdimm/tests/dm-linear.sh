@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# xfs on a dm-linear concatenation of pmem0 and pmem1: a page of a file
+# whose data lies on pmem1 is poisoned.  The process gets SIGBUS (xfs,
+# told through the dm device, found the owner); the sample holder on the
+# dm device gets one call at the dm offset: pmem0's size plus the page's
+# offset in pmem1.  Upstream, dm tells nobody.
+. /lib/mfroute-test-lib.sh
+
+run modprobe dm-mod
+run modprobe mfroute
+run modprobe mfroute_holder
+fsdax_namespace region0; p0=$pmem
+fsdax_namespace region1; p1=$pmem
+s0=$(sectors "$p0"); s1=$(sectors "$p1")
+dm_create concat "$(printf '0 %s linear /dev/%s 0\n%s %s linear /dev/%s 0\n' \
+	"$s0" "$p0" "$s0" "$s1" "$p1")"
+mount_xfs_dax /dev/mapper/concat /mnt
+spread_files /mnt 8
+hold_device "$dm"
+
+f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+want=$(( s0 * 512 + $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
+expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
+expect_match "holder event at dm offset" "$events" \
+	"^dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 "
+cat $ledger
+expect_eq "dm ledger delivered" "$(ledger_field "$dm" delivered)" 1/4096
+expect_eq "dm ledger check" "$(ledger_field "$dm" check)" ok
+umount /mnt

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# dm-linear on dm-striped: a page of member 1 of the stripe set reaches the
+# holder of the top device at the right offset, translated through both
+# tables (stripe chunk, then the top table's 1 MiB offset).
+. /lib/mfroute-test-lib.sh
+
+run modprobe dm-mod
+run modprobe mfroute
+run modprobe mfroute_holder
+fsdax_namespace region0; p0=$pmem
+fsdax_namespace region1; p1=$pmem
+chunk=128
+width=$(( $(sectors "$p0") / chunk * chunk ))
+w1=$(( $(sectors "$p1") / chunk * chunk ))
+[ "$w1" -lt "$width" ] && width=$w1
+dm_create stripe "0 $((2 * width)) striped 2 $chunk /dev/$p0 0 /dev/$p1 0"
+lower=$dm
+dm_create top "0 $((2 * width - 2048)) linear /dev/mapper/stripe 2048"
+hold_device "$dm"
+hold_device "$lower"
+
+# Member 1, chunk 100, 4 KiB in: stripe chunk 201; top starts 1 MiB in.
+pfn=$(( $(data_start "$p1") / 4096 + 100 * 16 + 1 ))
+want_lower=$(( 201 * 65536 + 4096 ))
+want_top=$(( want_lower - 2048 * 512 ))
+echo "$pfn 1" >/sys/kernel/debug/mfroute/inject 2>/dev/null
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2
+expect_match "stripe device" "$events" \
+	"dev=$(cat /sys/class/block/$lower/dev) offset=$(printf '%#x' $want_lower) len=0x1000 "
+expect_match "top device" "$events" \
+	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want_top) len=0x1000 "
+expect_eq "top ledger check" "$(ledger_field "$dm" check)" ok
