@@ -254,6 +254,10 @@ pub enum Outcome {
     Absorbed,
     /// Left to the legacy per-page handling.
     Fallback,
+    /// Routed to holders but not remembered here: a device below, where
+    /// repeats arrive, remembers and absorbs them (a dm device above a
+    /// failing pmem, whose striped ranges would not merge).
+    Relayed,
 }
 
 /// The counters of one device's ledger.
@@ -271,6 +275,8 @@ pub struct Counters {
     pub errors: Tally,
     /// Repairs (see [`Ledger::repair`]); bytes actually removed from the set.
     pub repaired: Tally,
+    /// The part of `delivered` recorded as [`Outcome::Relayed`], not in the set.
+    pub relayed: Tally,
 }
 
 /// One device's failed ranges and what became of them.
@@ -332,6 +338,7 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
                 fallback: Tally::ZERO,
                 errors: Tally::ZERO,
                 repaired: Tally::ZERO,
+                relayed: Tally::ZERO,
             },
         }
     }
@@ -379,6 +386,12 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
                 self.counters.absorbed.add(range.len())?;
             }
             Outcome::Fallback => self.counters.fallback.add(range.len())?,
+            Outcome::Relayed => {
+                let mut delivered = self.counters.delivered;
+                delivered.add(range.len())?;
+                self.counters.relayed.add(range.len())?;
+                self.counters.delivered = delivered;
+            }
         }
         Ok(())
     }
@@ -448,7 +461,8 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
     /// Checks that every failed byte is accounted for exactly once.
     ///
     /// Holds between events: failed = delivered + absorbed + fallback, and
-    /// the set holds exactly the delivered bytes not since repaired.
+    /// the set holds exactly the delivered bytes neither relayed nor since
+    /// repaired.
     pub fn check(&self) -> Result<(), RouteError> {
         let c = &self.counters;
         let outcomes = c
@@ -461,6 +475,7 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
             .delivered
             .bytes
             .checked_sub(c.repaired.bytes)
+            .and_then(|b| b.checked_sub(c.relayed.bytes))
             .ok_or(RouteError::Invalid)?;
         if outcomes != c.failed.bytes || live != self.set.bytes()? {
             return Err(RouteError::Invalid);

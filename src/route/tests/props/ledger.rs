@@ -71,7 +71,7 @@ proptest! {
     ) {
         let mut ledger = Ledger::new(vec![ByteRange::FILLER; cap]);
         let mut delivered = 0u128;
-        let (mut absorbed, mut fallback) = (0u64, 0u64);
+        let (mut absorbed, mut fallback, mut relayed) = (0u64, 0u64, 0u64);
         for (kind, r) in ops {
             if kind == 0 {
                 let removed = ledger.repair(r);
@@ -100,7 +100,20 @@ proptest! {
                         prop_assert_eq!(delivered & mask(&[n]), 0);
                         // Recording twice, or absorbing new bytes, is refused.
                         prop_assert_eq!(ledger.record(n, Outcome::Absorbed), Err(RouteError::Invalid));
+                        // Vary the outcome: relayed (counted, not remembered),
+                        // delivered then retracted (declined: fallback), delivered.
+                        if n.start() % 3 == 1 {
+                            ledger.record(n, Outcome::Relayed).unwrap();
+                            relayed += n.len();
+                            continue;
+                        }
                         match ledger.record(n, Outcome::Delivered) {
+                            Ok(()) if n.start() % 3 == 2 => match ledger.retract(n) {
+                                Ok(()) => fallback += n.len(),
+                                // Taking it out would split a full set: it stays.
+                                Err(RouteError::NoSpace) => delivered |= mask(&[n]),
+                                Err(e) => prop_assert!(false, "unexpected {:?}", e),
+                            },
                             Ok(()) => {
                                 delivered |= mask(&[n]);
                                 prop_assert_eq!(
@@ -122,6 +135,7 @@ proptest! {
         let c = ledger.counters();
         prop_assert_eq!(c.absorbed.bytes, absorbed);
         prop_assert_eq!(c.fallback.bytes, fallback);
+        prop_assert_eq!(c.relayed.bytes, relayed);
         prop_assert_eq!(mask(ledger.delivered().as_slice()), delivered);
     }
 }
