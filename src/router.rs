@@ -404,8 +404,13 @@ impl Pass<'_> {
                 }
                 Part::New(r) => r,
             };
-            // Reserve the part first; a full ledger sends it per page.
-            if dev.ledger.record(r, Outcome::Delivered).is_err() {
+            // The failing device itself remembers what it delivered, so
+            // that per-page repeats are absorbed where they arrive; it
+            // reserves the part first, and a full ledger sends it per page.
+            // Devices above only relay: their ranges (one per dm chunk)
+            // need not merge, and the device below absorbs the repeats.
+            let track = depth == 0;
+            if track && dev.ledger.record(r, Outcome::Delivered).is_err() {
                 let _ = dev.ledger.record(r, Outcome::Fallback);
                 reach.fallback = true;
                 continue;
@@ -431,12 +436,20 @@ impl Pass<'_> {
                 let _ = dev.ledger.error(r);
             }
             if here.taken && !here.fallback {
+                if !track {
+                    let _ = dev.ledger.record(r, Outcome::Relayed);
+                }
                 delivered = true;
             } else {
                 // Nobody with holder operations took it, or some device
                 // above could not be translated: the per-page path must
                 // see it, and must not be absorbed here.
-                if dev.ledger.retract(r).is_err() {
+                let undone = if track {
+                    dev.ledger.retract(r)
+                } else {
+                    dev.ledger.record(r, Outcome::Fallback)
+                };
+                if undone.is_err() {
                     let _ = dev.ledger.error(r);
                 }
                 if here.calls > 0 || told {
