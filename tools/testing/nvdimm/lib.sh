@@ -100,6 +100,13 @@ ledger_field() {
 	grep "^$1 " $ledger | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+# holder_calls: calls the sample holder received, including those it could
+# not record.
+holder_calls() {
+	awk -F= '/^lost=/ { lost = $2; next } { n++ } END { print n + lost }' \
+		$holder/events
+}
+
 # data_start DEV: physical address of byte 0 of fsdax pmem block device DEV.
 data_start() {
 	printf '%d' "$(cat "/sys/block/$1/device/resource")"

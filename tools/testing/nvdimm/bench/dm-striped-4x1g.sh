@@ -45,12 +45,12 @@ sleep 1
 out=$(mf-bench time sh -c "echo $(( $(data_start "$3") / 4096 )) $pages >/sys/kernel/debug/mfroute/inject")
 a_ns=$(field "$out" elapsed_ns)
 a_calls=$(calls "$dm")
-a_sample=$(grep -c . $holder/events)
+a_sample=$(holder_calls)
 
 out=$(mf-bench time sh -c "echo $(basename "$(readlink /sys/block/$1/device)") >/sys/bus/nd/drivers/nd_pmem/unbind")
 b_ns=$(field "$out" elapsed_ns)
 b_calls=$(( $(calls "$dm") - a_calls ))
-b_sample=$(( $(grep -c . $holder/events) - a_sample ))
+b_sample=$(( $(holder_calls) - a_sample ))
 
 umount /mnt 2>/dev/null
 echo 1 >$holder/unregister
