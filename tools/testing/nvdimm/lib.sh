@@ -156,3 +156,48 @@ spread_files() {
 		i=$((i + 1))
 	done
 }
+
+# two_pmems: fsdax namespaces on region0 and region1, setting $p0 and $p1
+# (block devices) and $s0 and $s1 (their sizes in sectors).
+two_pmems() {
+	fsdax_namespace region0
+	p0=$pmem
+	fsdax_namespace region1
+	p1=$pmem
+	s0=$(sectors "$p0")
+	s1=$(sectors "$p1")
+}
+
+# concat_pmems NAME: two_pmems, then dm-linear NAME concatenating them.
+concat_pmems() {
+	two_pmems
+	dm_create "$1" "$(printf '0 %s linear /dev/%s 0\n%s %s linear /dev/%s 0\n' \
+		"$s0" "$p0" "$s0" "$s1" "$p1")"
+}
+
+# stripe_pmems NAME CHUNK: two_pmems, then dm-striped NAME over them with
+# CHUNK-sector chunks, setting $width (sectors per member).
+stripe_pmems() {
+	two_pmems
+	width=$(( s0 / $2 * $2 ))
+	[ $(( s1 / $2 * $2 )) -lt "$width" ] && width=$(( s1 / $2 * $2 ))
+	dm_create "$1" "0 $((2 * width)) striped 2 $2 /dev/$p0 0 /dev/$p1 0"
+}
+
+# hold_mapping FILE: map FILE in a background dax-probe that touches it
+# again once release_mapping is called.
+hold_mapping() {
+	rm -f /tmp/go /tmp/holder.out
+	dax-probe hold "$1" /tmp/go >/tmp/holder.out &
+	probe=$!
+	for i in $(seq 100); do grep -q holding /tmp/holder.out && return; sleep 0.1; done
+	fail "dax-probe did not map $1"
+}
+
+# release_mapping: let the held mapping be touched; set $seen to what it
+# saw.  (Not from a subshell: only this shell can wait for the probe.)
+release_mapping() {
+	touch /tmp/go
+	wait $probe
+	seen=$(tail -n 1 /tmp/holder.out)
+}

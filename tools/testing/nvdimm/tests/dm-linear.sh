@@ -11,11 +11,7 @@
 run modprobe dm-mod
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0; p0=$pmem
-fsdax_namespace region1; p1=$pmem
-s0=$(sectors "$p0"); s1=$(sectors "$p1")
-dm_create concat "$(printf '0 %s linear /dev/%s 0\n%s %s linear /dev/%s 0\n' \
-	"$s0" "$p0" "$s0" "$s1" "$p1")"
+concat_pmems concat
 mount_xfs_dax /dev/mapper/concat /mnt
 spread_files /mnt 8
 hold_device "$dm"

@@ -9,13 +9,7 @@
 run modprobe dm-mod
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0; p0=$pmem
-fsdax_namespace region1; p1=$pmem
-chunk=128
-width=$(( $(sectors "$p0") / chunk * chunk ))
-w1=$(( $(sectors "$p1") / chunk * chunk ))
-[ "$w1" -lt "$width" ] && width=$w1
-dm_create stripe "0 $((2 * width)) striped 2 $chunk /dev/$p0 0 /dev/$p1 0"
+stripe_pmems stripe 128
 lower=$dm
 dm_create top "0 $((2 * width - 2048)) linear /dev/mapper/stripe 2048"
 hold_device "$dm"

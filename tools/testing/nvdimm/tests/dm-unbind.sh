@@ -10,24 +10,17 @@
 run modprobe dm-mod
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0; p0=$pmem
-fsdax_namespace region1; p1=$pmem
-s0=$(sectors "$p0"); s1=$(sectors "$p1")
-dm_create concat "$(printf '0 %s linear /dev/%s 0\n%s %s linear /dev/%s 0\n' \
-	"$s0" "$p0" "$s0" "$s1" "$p1")"
+concat_pmems concat
 mount_xfs_dax /dev/mapper/concat /mnt
 spread_files /mnt 8
 hold_device "$dm"
 f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
 
-dax-probe hold "$f" /tmp/go >/tmp/holder.out &
-probe=$!
-for i in $(seq 100); do grep -q holding /tmp/holder.out && break; sleep 0.1; done
+hold_mapping "$f"
 dmesg -c >/dev/null
 unbind_pmem "$p1"
-touch /tmp/go
-wait $probe
-expect_match "mapping after unbind" "$(tail -n 1 /tmp/holder.out)" '^sigbus '
+release_mapping
+expect_match "mapping after unbind" "$seen" '^sigbus '
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "dm holder calls" "$(echo "$events" | grep -c .)" 1

@@ -16,14 +16,11 @@ make_file /mnt/other 4
 expect_eq "poisoned page" "$(dax-probe poison /mnt/data 3)" \
 	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
 
-dax-probe hold /mnt/other /tmp/go >/tmp/holder.out &
-probe=$!
-for i in $(seq 100); do grep -q holding /tmp/holder.out && break; sleep 0.1; done
+hold_mapping /mnt/other
 dmesg -c >/dev/null
 unbind_pmem "$pmem"
-touch /tmp/go
-wait $probe
-expect_match "mapping after unbind" "$(tail -n 1 /tmp/holder.out)" '^sigbus '
+release_mapping
+expect_match "mapping after unbind" "$seen" '^sigbus '
 log=$(dmesg)
 echo "$log" | grep mfroute
 expect_match "mappings revoked" "$log" "mfroute: .*pre-remove .* [1-9][0-9]* DAX inodes revoked"

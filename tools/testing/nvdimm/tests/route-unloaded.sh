@@ -15,14 +15,11 @@ make_file /mnt/other 4
 expect_eq "poisoned page" "$(dax-probe poison /mnt/data 3)" \
 	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
 
-dax-probe hold /mnt/other /tmp/go >/tmp/holder.out &
-probe=$!
-for i in $(seq 100); do grep -q holding /tmp/holder.out && break; sleep 0.1; done
+hold_mapping /mnt/other
 dmesg -c >/dev/null
 unbind_pmem "$pmem"
-touch /tmp/go
-wait $probe
-expect_match "mapping after unbind" "$(tail -n 1 /tmp/holder.out)" '^sigbus '
+release_mapping
+expect_match "mapping after unbind" "$seen" '^sigbus '
 log=$(dmesg)
 expect_eq "xfs told once" "$(echo "$log" | grep -c 'about to be removed')" 1
 expect_eq "no mfroute involvement" "$(echo "$log" | grep -c 'mfroute')" 0

@@ -16,14 +16,11 @@ hold_device "$pmem"
 size=$(blockdev --getsize64 "/dev/$pmem")
 majmin=$(cat /sys/class/block/$pmem/dev)
 
-dax-probe hold /mnt/data /tmp/go >/tmp/holder.out &
-probe=$!
-for i in $(seq 100); do grep -q holding /tmp/holder.out && break; sleep 0.1; done
+hold_mapping /mnt/data
 dmesg -c >/dev/null
 unbind_pmem "$pmem"
-touch /tmp/go
-wait $probe
-expect_match "mapping process" "$(tail -n 1 /tmp/holder.out)" '^sigbus '
+release_mapping
+expect_match "mapping process" "$seen" '^sigbus '
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "sample holder calls" "$(echo "$events" | grep -c .)" 1
