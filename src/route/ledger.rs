@@ -9,6 +9,7 @@
 //! or left to the legacy per-page fallback exactly once.
 
 use super::range::ByteRange;
+use super::slots::Slots;
 use super::RouteError;
 
 /// A set of bytes as sorted, disjoint, non-adjacent ranges.
@@ -37,10 +38,8 @@ use super::RouteError;
 /// # Ok::<(), mfroute_route::route::RouteError>(())
 /// ```
 pub struct RangeSet<S> {
-    /// Backing storage; its length is the capacity.
-    storage: S,
-    /// Number of ranges in use, at the front of `storage`.
-    len: usize,
+    /// The ranges, in caller-provided storage.
+    slots: Slots<ByteRange, S>,
 }
 
 /// A piece of a range, as split by [`RangeSet::split`].
@@ -55,27 +54,29 @@ pub enum Part {
 impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> RangeSet<S> {
     /// Creates an empty set over `storage`.
     pub const fn new(storage: S) -> Self {
-        Self { storage, len: 0 }
+        Self {
+            slots: Slots::new(storage),
+        }
     }
 
     /// Returns the ranges, sorted.
     pub fn as_slice(&self) -> &[ByteRange] {
-        self.storage.as_ref().get(..self.len).unwrap_or(&[])
+        self.slots.as_slice()
     }
 
     /// Returns the number of ranges.
     pub const fn len(&self) -> usize {
-        self.len
+        self.slots.len()
     }
 
     /// Returns whether the set is empty.
     pub const fn is_empty(&self) -> bool {
-        self.len == 0
+        self.slots.is_empty()
     }
 
     /// Returns the maximum number of ranges.
     pub fn capacity(&self) -> usize {
-        self.storage.as_ref().len()
+        self.slots.capacity()
     }
 
     /// Returns the number of bytes in the set.
@@ -144,29 +145,8 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> RangeSet<S> {
             )?,
             _ => range,
         };
-        let len = self.len;
-        let slots = self.storage.as_mut();
-        if lo == hi {
-            // Nothing to merge with: open a slot at `lo`.
-            let new_len = len.checked_add(1).ok_or(RouteError::NoSpace)?;
-            let tail = slots.get_mut(lo..new_len).ok_or(RouteError::NoSpace)?;
-            tail.rotate_right(1);
-            *tail.first_mut().ok_or(RouteError::Invalid)? = merged;
-            self.len = new_len;
-        } else {
-            // Replace `lo..hi` by the merged range.
-            let tail = slots.get_mut(lo..len).ok_or(RouteError::Invalid)?;
-            *tail.first_mut().ok_or(RouteError::Invalid)? = merged;
-            let gone = hi
-                .checked_sub(lo)
-                .and_then(|n| n.checked_sub(1))
-                .ok_or(RouteError::Invalid)?;
-            tail.get_mut(1..)
-                .ok_or(RouteError::Invalid)?
-                .rotate_left(gone);
-            self.len = len.checked_sub(gone).ok_or(RouteError::Invalid)?;
-        }
-        Ok(())
+        // Replace `lo..hi` (nothing, if `lo == hi`) by the merged range.
+        self.slots.splice(lo..hi, &[merged])
     }
 
     /// Removes `range`, splitting a range if needed; returns the bytes removed.
@@ -187,35 +167,12 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> RangeSet<S> {
             .checked_sub(1)
             .and_then(|i| ranges.get(i))
             .and_then(|r| r.subtract(&range).1);
-        let keep = [head, tail];
-        let kept = keep.iter().flatten().count();
-        let len = self.len;
-        // Ranges `lo..hi` become the `kept` pieces.
-        let new_len = hi
-            .checked_sub(lo)
-            .and_then(|n| len.checked_sub(n))
-            .and_then(|n| n.checked_add(kept))
-            .ok_or(RouteError::Invalid)?;
-        let slots = self.storage.as_mut();
-        if new_len > len {
-            // One range split in two: open a slot after it.
-            let tail = slots.get_mut(hi..new_len).ok_or(RouteError::NoSpace)?;
-            tail.rotate_right(1);
+        // Ranges `lo..hi` become what is left of them.
+        match (head, tail) {
+            (Some(head), Some(tail)) => self.slots.splice(lo..hi, &[head, tail])?,
+            (Some(piece), None) | (None, Some(piece)) => self.slots.splice(lo..hi, &[piece])?,
+            (None, None) => self.slots.splice(lo..hi, &[])?,
         }
-        let window = slots
-            .get_mut(lo..new_len.max(len))
-            .ok_or(RouteError::Invalid)?;
-        for (slot, piece) in window.iter_mut().zip(keep.iter().flatten()) {
-            *slot = *piece;
-        }
-        if new_len < len {
-            let gone = len.checked_sub(new_len).ok_or(RouteError::Invalid)?;
-            window
-                .get_mut(kept..)
-                .ok_or(RouteError::Invalid)?
-                .rotate_left(gone);
-        }
-        self.len = new_len;
         Ok(removed)
     }
 }

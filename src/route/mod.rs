@@ -21,6 +21,7 @@ pub mod pmem;
 pub mod range;
 pub mod registry;
 pub mod sink;
+pub mod slots;
 pub mod striped;
 pub mod translate;
 

@@ -11,6 +11,7 @@
 //! earlier entries nested inside a longer one).
 
 use super::range::ByteRange;
+use super::slots::Slots;
 use super::translate::DeviceId;
 use super::RouteError;
 
@@ -76,12 +77,8 @@ impl<H: Copy> Entry<H> {
 /// # Ok::<(), mfroute_route::route::RouteError>(())
 /// ```
 pub struct Registry<H, S> {
-    /// Backing storage; its length is the capacity.
-    storage: S,
-    /// Number of entries in use, at the front of `storage`.
-    len: usize,
-    /// Ties `H` to the storage type.
-    _holder: core::marker::PhantomData<H>,
+    /// The entries, in caller-provided storage.
+    slots: Slots<Entry<H>, S>,
 }
 
 impl<H, S> Registry<H, S>
@@ -92,38 +89,28 @@ where
     /// Creates an empty registry over `storage`.
     pub const fn new(storage: S) -> Self {
         Self {
-            storage,
-            len: 0,
-            _holder: core::marker::PhantomData,
+            slots: Slots::new(storage),
         }
     }
 
     /// Returns the entries, sorted by device and start.
     pub fn entries(&self) -> &[Entry<H>] {
-        self.storage.as_ref().get(..self.len).unwrap_or(&[])
+        self.slots.as_slice()
     }
 
     /// Returns the number of registrations.
     pub const fn len(&self) -> usize {
-        self.len
+        self.slots.len()
     }
 
     /// Returns whether there are no registrations.
     pub const fn is_empty(&self) -> bool {
-        self.len == 0
+        self.slots.is_empty()
     }
 
     /// Returns the maximum number of registrations.
     pub fn capacity(&self) -> usize {
-        self.storage.as_ref().len()
-    }
-
-    /// Returns the entries in use, mutably.
-    fn entries_mut(&mut self) -> Result<&mut [Entry<H>], RouteError> {
-        self.storage
-            .as_mut()
-            .get_mut(..self.len)
-            .ok_or(RouteError::Invalid)
+        self.slots.capacity()
     }
 
     /// Registers `holder`'s interest in `range` of `dev`.
@@ -144,23 +131,15 @@ where
             return Err(RouteError::Busy);
         }
         let at = entries.partition_point(|e| (e.dev, e.range.start()) <= key);
-        let len = self.len.checked_add(1).ok_or(RouteError::NoSpace)?;
-        let slots = self
-            .storage
-            .as_mut()
-            .get_mut(at..len)
-            .ok_or(RouteError::NoSpace)?;
-        slots.rotate_right(1);
-        if let Some(slot) = slots.first_mut() {
-            *slot = Entry {
-                dev,
-                range,
-                holder,
-                reach: 0,
-            };
-        }
-        self.len = len;
-        self.fix_reach(at, false)
+        let entry = Entry {
+            dev,
+            range,
+            holder,
+            reach: 0,
+        };
+        self.slots.splice(at..at, &[entry])?;
+        self.fix_reach(at, false);
+        Ok(())
     }
 
     /// Removes one registration; [`RouteError::NotFound`] if absent.
@@ -175,12 +154,10 @@ where
             .iter()
             .position(|e| e.dev == dev && e.range == range && e.holder == holder)
             .ok_or(RouteError::NotFound)?;
-        self.entries_mut()?
-            .get_mut(at..)
-            .ok_or(RouteError::Invalid)?
-            .rotate_left(1);
-        self.len = self.len.checked_sub(1).ok_or(RouteError::Invalid)?;
-        self.fix_reach(at, false)
+        let end = at.checked_add(1).ok_or(RouteError::Invalid)?;
+        self.slots.splice(at..end, &[])?;
+        self.fix_reach(at, false);
+        Ok(())
     }
 
     /// Removes every registration matching `pred`, returning how many.
@@ -188,21 +165,8 @@ where
         &mut self,
         mut pred: impl FnMut(&Entry<H>) -> bool,
     ) -> Result<usize, RouteError> {
-        let entries = self.entries_mut()?;
-        let mut kept = 0;
-        for i in 0..entries.len() {
-            let Some(&e) = entries.get(i) else { break };
-            if pred(&e) {
-                continue;
-            }
-            if let Some(slot) = entries.get_mut(kept) {
-                *slot = e;
-            }
-            kept = kept.checked_add(1).ok_or(RouteError::Invalid)?;
-        }
-        let removed = self.len.checked_sub(kept).ok_or(RouteError::Invalid)?;
-        self.len = kept;
-        self.fix_reach(0, true)?;
+        let removed = self.slots.retain(|e| !pred(e))?;
+        self.fix_reach(0, true);
         Ok(removed)
     }
 
@@ -220,14 +184,14 @@ where
     ///
     /// Unless `whole` is set, stops at the first device change after `from`:
     /// later devices' entries moved but their `reach` does not depend on it.
-    fn fix_reach(&mut self, from: usize, whole: bool) -> Result<(), RouteError> {
-        let entries = self.entries_mut()?;
+    fn fix_reach(&mut self, from: usize, whole: bool) {
+        let entries = self.slots.as_mut_slice();
         let mut prev = from
             .checked_sub(1)
             .and_then(|i| entries.get(i))
             .map(|e| (e.dev, e.reach));
         let Some(tail) = entries.get_mut(from..) else {
-            return Ok(());
+            return;
         };
         for (i, e) in tail.iter_mut().enumerate() {
             let reach = match prev {
@@ -238,7 +202,6 @@ where
             e.reach = reach;
             prev = Some((e.dev, reach));
         }
-        Ok(())
     }
 
     /// Calls `f` for every registration on `dev` intersecting `range`.

@@ -8,6 +8,7 @@
 //! never a silent truncation.
 
 use super::range::ByteRange;
+use super::slots::Slots;
 use super::RouteError;
 
 /// A consumer of byte ranges.
@@ -214,58 +215,51 @@ impl<S: Sink> Sink for Cover<S> {
 /// # Ok::<(), RouteError>(())
 /// ```
 pub struct BoundedSink<St> {
-    /// Backing storage; its length is the capacity.
-    storage: St,
-    /// Number of slots in use, at most the storage length.
-    len: usize,
+    /// The ranges stored, in caller-provided storage.
+    slots: Slots<ByteRange, St>,
 }
 
 impl<St: AsRef<[ByteRange]> + AsMut<[ByteRange]>> BoundedSink<St> {
     /// Creates an empty sink over `storage`.
     pub const fn new(storage: St) -> Self {
-        Self { storage, len: 0 }
+        Self {
+            slots: Slots::new(storage),
+        }
     }
 
     /// Returns the ranges stored so far.
     pub fn as_slice(&self) -> &[ByteRange] {
-        self.storage.as_ref().get(..self.len).unwrap_or(&[])
+        self.slots.as_slice()
     }
 
     /// Returns the number of ranges stored.
     pub const fn len(&self) -> usize {
-        self.len
+        self.slots.len()
     }
 
     /// Returns whether no range is stored.
     pub const fn is_empty(&self) -> bool {
-        self.len == 0
+        self.slots.is_empty()
     }
 
     /// Returns the maximum number of ranges the sink can hold.
     pub fn capacity(&self) -> usize {
-        self.storage.as_ref().len()
+        self.slots.capacity()
     }
 
     /// Forgets all stored ranges, keeping the storage.
     pub fn clear(&mut self) {
-        self.len = 0;
+        self.slots.clear();
     }
 
     /// Returns the storage.
     pub fn into_inner(self) -> St {
-        self.storage
+        self.slots.into_inner()
     }
 }
 
 impl<St: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Sink for BoundedSink<St> {
     fn push(&mut self, range: ByteRange) -> Result<(), RouteError> {
-        let slot = self
-            .storage
-            .as_mut()
-            .get_mut(self.len)
-            .ok_or(RouteError::NoSpace)?;
-        *slot = range;
-        self.len = self.len.checked_add(1).ok_or(RouteError::NoSpace)?;
-        Ok(())
+        self.slots.push(range)
     }
 }

@@ -13,4 +13,5 @@ mod ledger;
 mod model;
 mod range;
 mod registry;
+mod slots;
 mod translators;
