@@ -6,8 +6,8 @@
 //! the exported holder API) lives in the module's C files; these are their
 //! entry points.  See `src/mfroute.h`.
 
-use kernel::ffi::{c_int, c_ulong};
 use kernel::bindings;
+use kernel::ffi::{c_int, c_ulong};
 
 /// A holder registration, `struct mfroute_holder` in `mfroute_holder.c`.
 #[repr(C)]
@@ -63,11 +63,14 @@ extern "C" {
     /// Removes the debugfs directory and everything below it.
     pub(crate) fn mfroute_debugfs_exit();
     /// Calls `holder`'s callback for `len` bytes at dax_device offset `off`.
-    pub(crate) fn mfroute_holder_deliver(holder: *mut Holder, off: u64, len: u64, flags: c_int)
-        -> c_int;
+    pub(crate) fn mfroute_holder_deliver(
+        holder: *mut Holder,
+        off: u64,
+        len: u64,
+        flags: c_int,
+    ) -> c_int;
     /// Unmaps every DAX mapping of the superblocks on `dax_dev`.
-    pub(crate) fn mfroute_revoke_dax_mappings(dax_dev: *mut bindings::dax_device)
-        -> c_ulong;
+    pub(crate) fn mfroute_revoke_dax_mappings(dax_dev: *mut bindings::dax_device) -> c_ulong;
     /// Copies out the dm targets mapping `member`; returns their number.
     pub(crate) fn mfroute_dm_targets(
         member: *mut bindings::dax_device,

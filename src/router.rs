@@ -32,10 +32,10 @@
 //!
 //! C header: [`include/linux/dax.h`](srctree/include/linux/dax.h)
 
-use kernel::ffi::{c_char, c_int};
 use core::fmt::{self, Write};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::ffi::{c_char, c_int};
 
 use kernel::alloc::{flags, Flags};
 use kernel::bindings;
@@ -81,15 +81,15 @@ const PRE_REMOVE: c_int = bindings::mf_flags_MF_MEM_PRE_REMOVE as c_int;
 static ROUTER: AtomicPtr<Router> = AtomicPtr::new(ptr::null_mut());
 
 /// A `KVec` filled to capacity, as fixed storage for the routing core.
-struct Slots<T>(KVec<T>);
+struct KVecStorage<T>(KVec<T>);
 
-impl<T> AsRef<[T]> for Slots<T> {
+impl<T> AsRef<[T]> for KVecStorage<T> {
     fn as_ref(&self) -> &[T] {
         self.0.as_slice()
     }
 }
 
-impl<T> AsMut<[T]> for Slots<T> {
+impl<T> AsMut<[T]> for KVecStorage<T> {
     fn as_mut(&mut self) -> &mut [T] {
         self.0.as_mut_slice()
     }
@@ -159,7 +159,7 @@ fn name_str(name: &[u8; NAME_LEN]) -> &str {
 /// What the router knows, behind [`Router::state`].
 struct State {
     /// Holder registrations, in dax_device byte ranges.
-    registry: Registry<usize, Slots<Entry<usize>>>,
+    registry: Registry<usize, KVecStorage<Entry<usize>>>,
     /// Devices seen; `None` marks a free slot.
     devices: KVec<Option<KBox<Device>>>,
     /// Scratch space of each level of the walk up the dm stacks.
@@ -204,7 +204,7 @@ impl State {
     fn new() -> Result<Self> {
         let entries = KVec::from_elem(Entry::default(), MAX_HOLDERS, GFP_KERNEL)?;
         Ok(State {
-            registry: Registry::new(Slots(entries)),
+            registry: Registry::new(KVecStorage(entries)),
             devices: KVec::new(),
             levels: KVec::from_elem(Level::EMPTY, MAX_DEPTH, GFP_KERNEL)?,
             untracked: 0,
@@ -235,7 +235,10 @@ fn device_slot(
     gfp: Flags,
 ) -> Result<usize> {
     let slots = devices.as_slice();
-    if let Some(at) = slots.iter().position(|d| d.as_ref().is_some_and(|d| d.id == id)) {
+    if let Some(at) = slots
+        .iter()
+        .position(|d| d.as_ref().is_some_and(|d| d.id == id))
+    {
         return Ok(at);
     }
     let dev = KBox::new(Device::new(id, name), gfp)?;
@@ -246,7 +249,7 @@ fn device_slot(
         }
     }
     devices.push(Some(dev), gfp)?;
-    Ok(devices.len() - 1)
+    Ok(devices.len().saturating_sub(1))
 }
 
 /// Returns the device in slot `at`.
@@ -262,7 +265,7 @@ fn device_at(devices: &mut KVec<Option<KBox<Device>>>, at: usize) -> Option<&mut
 ///
 /// Returns the number of calls; failed callbacks count as ledger errors.
 fn deliver_registered(
-    registry: &Registry<usize, Slots<Entry<usize>>>,
+    registry: &Registry<usize, KVecStorage<Entry<usize>>>,
     ledger: &mut Ledger<[ByteRange; MAX_RANGES]>,
     id: DeviceId,
     range: ByteRange,
@@ -313,7 +316,7 @@ impl Reach {
 /// One routing pass: the parts of [`State`] it works on, and the event.
 struct Pass<'a> {
     /// Holder registrations.
-    registry: &'a Registry<usize, Slots<Entry<usize>>>,
+    registry: &'a Registry<usize, KVecStorage<Entry<usize>>>,
     /// Devices and their ledgers.
     devices: &'a mut KVec<Option<KBox<Device>>>,
     /// Scratch space per level.
@@ -395,8 +398,12 @@ impl Pass<'_> {
         let direct = !unsafe { bindings::dax_holder(dax) }.is_null();
         let mut delivered = false;
         for i in 0..n {
-            let Some(dev) = device_at(self.devices, at) else { break };
-            let Some(Some(part)) = dev.parts.get(i).copied() else { break };
+            let Some(dev) = device_at(self.devices, at) else {
+                break;
+            };
+            let Some(Some(part)) = dev.parts.get(i).copied() else {
+                break;
+            };
             let r = match part {
                 Part::Known(r) => {
                     let _ = dev.ledger.record(r, Outcome::Absorbed);
@@ -422,7 +429,8 @@ impl Pass<'_> {
             }
             if direct {
                 // SAFETY: As above, `dax` is live.
-                let rc = unsafe { bindings::dax_notify_holder(dax, r.start(), r.len(), self.flags) };
+                let rc =
+                    unsafe { bindings::dax_notify_holder(dax, r.start(), r.len(), self.flags) };
                 here.calls += 1;
                 if rc != EOPNOTSUPP.to_errno() {
                     here.taken = true;
@@ -431,7 +439,9 @@ impl Pass<'_> {
             }
             here.add(self.route_up(dax, r, depth));
 
-            let Some(dev) = device_at(self.devices, at) else { break };
+            let Some(dev) = device_at(self.devices, at) else {
+                break;
+            };
             if here.error != 0 {
                 let _ = dev.ledger.error(r);
             }
@@ -516,7 +526,12 @@ impl Pass<'_> {
     }
 
     /// Routes `range` of member `dax` to every dm device mapping it.
-    fn route_up(&mut self, dax: *mut bindings::dax_device, range: ByteRange, depth: usize) -> Reach {
+    fn route_up(
+        &mut self,
+        dax: *mut bindings::dax_device,
+        range: ByteRange,
+        depth: usize,
+    ) -> Reach {
         let mut reach = Reach::default();
         let Some(level) = self.levels.as_mut_slice().get_mut(depth) else {
             // Deeper than we follow: leave it to the per-page path.
@@ -536,7 +551,11 @@ impl Pass<'_> {
         while first < n {
             // Targets come mapped device by mapped device.
             let (upper, end) = {
-                let targets = self.levels.as_slice().get(depth).map_or(&[][..], |l| &l.targets[..n]);
+                let targets = self
+                    .levels
+                    .as_slice()
+                    .get(depth)
+                    .map_or(&[][..], |l| &l.targets[..n]);
                 let upper = targets.get(first).map_or(ptr::null_mut(), |t| t.upper);
                 let end = targets
                     .iter()
@@ -579,7 +598,14 @@ impl Pass<'_> {
             if let Some(t) = level.targets.get(which.start) {
                 name = t.name;
             }
-            let (count, done) = match translate_batch(level, which.clone(), range, pre_remove, &mut pos, &mut pending) {
+            let (count, done) = match translate_batch(
+                level,
+                which.clone(),
+                range,
+                pre_remove,
+                &mut pos,
+                &mut pending,
+            ) {
                 Ok(batch) => batch,
                 Err(e) => {
                     pr_warn!("{}: cannot translate: {:?}\n", name_str(&name), e);
@@ -588,7 +614,13 @@ impl Pass<'_> {
                 }
             };
             for i in 0..count {
-                let Some(r) = self.levels.as_slice().get(depth).and_then(|l| l.out.get(i)).copied() else {
+                let Some(r) = self
+                    .levels
+                    .as_slice()
+                    .get(depth)
+                    .and_then(|l| l.out.get(i))
+                    .copied()
+                else {
                     break;
                 };
                 let (_, up) = self.route(upper, &name, r, false, depth + 1);
@@ -691,7 +723,10 @@ fn next_upper(
             member: OTHER,
             physical_start: 0,
         });
-        for u in targets.iter().filter(|u| u.chunk != 0 && u.begin == t.begin) {
+        for u in targets
+            .iter()
+            .filter(|u| u.chunk != 0 && u.begin == t.begin)
+        {
             let slot = usize::try_from(u.stripe).map_err(|_| RouteError::Invalid)?;
             *set.get_mut(slot).ok_or(RouteError::Invalid)? = Stripe {
                 member: MEMBER,
@@ -779,7 +814,13 @@ impl Router {
                 untracked,
                 flags,
             };
-            pass.route(dax, b"dax", range, pre_remove && off == 0 && len == u64::MAX, 0)
+            pass.route(
+                dax,
+                b"dax",
+                range,
+                pre_remove && off == 0 && len == u64::MAX,
+                0,
+            )
         };
         if pre_remove {
             if let Some(at) = at {
@@ -798,7 +839,11 @@ impl Router {
                 off,
                 len,
                 reach.calls,
-                if reach.fallback { ", rest left to per-page handling" } else { "" }
+                if reach.fallback {
+                    ", rest left to per-page handling"
+                } else {
+                    ""
+                }
             );
         }
         if reach.fallback {
@@ -855,7 +900,11 @@ impl Router {
         let state = self.state.lock();
         for dev in state.devices.as_slice().iter().flatten() {
             let c = dev.ledger.counters();
-            let check = if dev.ledger.check().is_ok() { "ok" } else { "BROKEN" };
+            let check = if dev.ledger.check().is_ok() {
+                "ok"
+            } else {
+                "BROKEN"
+            };
             writeln!(
                 out,
                 "{} events={} delivered={}/{} absorbed={}/{} fallback={}/{} errors={}/{} \
