@@ -5,7 +5,8 @@
 # whose data lies on pmem1 is poisoned.  The process gets SIGBUS (xfs,
 # told through the dm device, found the owner); the sample holder on the
 # dm device gets one call at the dm offset: pmem0's size plus the page's
-# offset in pmem1.  Upstream, dm tells nobody.
+# offset in pmem1.  Upstream, dm tells nobody.  Removing the mapped
+# device afterwards is clean.
 . /lib/mfroute-test-lib.sh
 
 run modprobe dm-mod
@@ -29,3 +30,9 @@ cat $ledger
 expect_eq "dm ledger delivered" "$(ledger_field "$dm" delivered)" 1/4096
 expect_eq "dm ledger check" "$(ledger_field "$dm" check)" ok
 umount /mnt
+
+# Removing the mapped device announces it through kill_dax(); the router
+# forgets the device once its holders are gone.
+echo 1 >$holder/unregister
+dmsetup remove concat || fail "dmsetup remove"
+expect_eq "dm device forgotten" "$(grep -c "^$dm " $ledger)" 0
