@@ -201,3 +201,16 @@ release_mapping() {
 	wait $probe
 	seen=$(tail -n 1 /tmp/holder.out)
 }
+
+# nfit_namespace: an fsdax namespace on nfit_test.0's largest pmem region,
+# setting $ns and $pmem.  ("ndctl inject-error --block" counts 512-byte
+# blocks from the start of its data area, sector 0 of $pmem.)
+nfit_namespace() {
+	local region best=0 size r
+	for r in $(ndctl list -R -t pmem -b nfit_test.0 | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p'); do
+		size=$(cat /sys/bus/nd/devices/$r/size)
+		[ "$size" -gt "$best" ] && best=$size && region=$r
+	done
+	[ -n "$region" ] || fail "no pmem region on nfit_test.0"
+	fsdax_namespace "$region"
+}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# boot: nfit
+#
+# Platform poison under file data of a partition (nfit_test): 64 injected
+# blocks under a file reach the holder of the partition as one call at
+# the partition-relative offset, and the ledger counts one delivered
+# range; injecting the same blocks again reaches nobody.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+run modprobe mfroute_holder
+nfit_namespace
+echo 'start=8192, size=65536' | sfdisk -q "/dev/$pmem" || fail "sfdisk"
+part=${pmem}p1
+for i in $(seq 50); do [ -b "/dev/$part" ] && break; sleep 0.1; done
+mount_xfs_dax "/dev/$part" /mnt
+make_file /mnt/data 4
+hold_device "$part"
+
+# The file's first extent, in 512-byte blocks of the partition.
+fsblock=$(xfs_io -c "fiemap" /mnt/data | sed -n 's/^[[:space:]]*0: \[0\.\.[0-9]*\]: \([0-9]*\)\.\..*/\1/p')
+[ -n "$fsblock" ] || fail "no extent for /mnt/data"
+block=$(( 8192 + fsblock ))
+run ndctl inject-error --block="$block" --count=64 "$ns"
+for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
+expect_match "partition-relative offset" "$events" \
+	"^dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $((fsblock * 512))) len=0x8000 "
+cat $ledger
+expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/32768
+
+run ndctl inject-error --block="$block" --count=64 "$ns"
+sleep 1
+expect_eq "holder calls after the same injection again" "$(grep -c . $holder/events)" 1
+umount /mnt 2>/dev/null

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# boot: nfit
+#
+# Without mfroute, an injection behaves as upstream: the badblocks list
+# records it, nobody is told, xfs stays up.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+run rmmod mfroute
+nfit_namespace
+mount_xfs_dax "/dev/$pmem" /mnt
+make_file /mnt/data 1
+dmesg -c >/dev/null
+run ndctl inject-error --block=0 --count=64 "$ns"
+sleep 1
+expect_match "badblocks recorded" "$(cat /sys/block/$pmem/badblocks)" '^0 64'
+expect_eq "xfs not told" "$(dmesg | grep -c 'XFS.*shut')" 0
+run touch /mnt/still-writable
+umount /mnt
