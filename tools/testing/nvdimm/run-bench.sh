@@ -25,5 +25,9 @@ for f in "$here"/bench/*.sh; do
 		boot_guest "$log" "${tmo:-1800}" nvdimm "bench/$name.sh" ${nvd:-4G 4G}
 	sed -n '/^MFROUTE-BENCH/,/^MFROUTE-END/p' "$log" | grep -v '^MFROUTE-END'
 	grep -q '^MFROUTE-END rc=0' "$log" || { echo "$name failed; see $log"; rc=1; }
+	if kernel_problems "$log" >/dev/null; then
+		echo "$name: kernel problem in the log; see $log"
+		rc=1
+	fi
 done
 exit $rc
