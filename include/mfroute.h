@@ -22,10 +22,15 @@ struct mfroute_holder;
  *	about to be removed, no data was lost yet).  Called in process
  *	context, may sleep, with mfroute's routing lock held: it must not
  *	register or unregister holders.  Return 0 when handled.
+ * @notify_repair: optional: @len bytes at @offset that were reported
+ *	failed are good again (cleared by the platform, or rewritten).  Same
+ *	context as @notify_failure.
  */
 struct mfroute_holder_ops {
 	int (*notify_failure)(struct mfroute_holder *holder, void *data,
 			      u64 offset, u64 len, int mf_flags);
+	void (*notify_repair)(struct mfroute_holder *holder, void *data,
+			      u64 offset, u64 len);
 };
 
 struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,

@@ -7,7 +7,8 @@
  *               DAX-capable block device (up to 8 registrations)
  *   unregister  write anything to drop every registration
  *   events      one line per notification received:
- *               "dev=MAJ:MIN offset=0x... len=0x... flags=0x..."
+ *               "dev=MAJ:MIN offset=0x... len=0x... flags=0x...", or
+ *               "... repaired" for a repair
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,6 +29,7 @@ struct sample_event {
 	u64 offset;
 	u64 len;
 	int flags;
+	bool repaired;
 };
 
 static struct dentry *sample_dir;
@@ -37,24 +39,36 @@ static dev_t sample_devs[HOLDERS];
 static struct sample_event sample_events[EVENTS];
 static unsigned int sample_nr_events, sample_lost_events;
 
-static int sample_notify_failure(struct mfroute_holder *holder, void *data,
-				 u64 offset, u64 len, int mf_flags)
+static void sample_record(void *data, u64 offset, u64 len, int mf_flags,
+			  bool repaired)
 {
-	dev_t dev = (dev_t)(uintptr_t)data;
-
 	guard(mutex)(&sample_lock);
 	if (sample_nr_events == EVENTS) {
 		sample_lost_events++;
-		return 0;
+		return;
 	}
 	sample_events[sample_nr_events++] = (struct sample_event) {
-		.dev = dev, .offset = offset, .len = len, .flags = mf_flags,
+		.dev = (dev_t)(uintptr_t)data, .offset = offset, .len = len,
+		.flags = mf_flags, .repaired = repaired,
 	};
+}
+
+static int sample_notify_failure(struct mfroute_holder *holder, void *data,
+				 u64 offset, u64 len, int mf_flags)
+{
+	sample_record(data, offset, len, mf_flags, false);
 	return 0;
+}
+
+static void sample_notify_repair(struct mfroute_holder *holder, void *data,
+				 u64 offset, u64 len)
+{
+	sample_record(data, offset, len, 0, true);
 }
 
 static const struct mfroute_holder_ops sample_ops = {
 	.notify_failure = sample_notify_failure,
+	.notify_repair = sample_notify_repair,
 };
 
 static ssize_t sample_register_write(struct file *file, const char __user *ubuf,
@@ -124,9 +138,12 @@ static int sample_events_show(struct seq_file *m, void *v)
 	for (i = 0; i < sample_nr_events; i++) {
 		struct sample_event *e = &sample_events[i];
 
-		seq_printf(m, "dev=%u:%u offset=%#llx len=%#llx flags=%#x\n",
-			   MAJOR(e->dev), MINOR(e->dev), e->offset, e->len,
-			   e->flags);
+		seq_printf(m, "dev=%u:%u offset=%#llx len=%#llx ",
+			   MAJOR(e->dev), MINOR(e->dev), e->offset, e->len);
+		if (e->repaired)
+			seq_puts(m, "repaired\n");
+		else
+			seq_printf(m, "flags=%#x\n", e->flags);
 	}
 	if (sample_lost_events)
 		seq_printf(m, "lost=%u\n", sample_lost_events);

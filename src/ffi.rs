@@ -69,6 +69,8 @@ extern "C" {
         len: u64,
         flags: c_int,
     ) -> c_int;
+    /// Tells `holder` that `len` bytes at dax_device offset `off` are good again.
+    pub(crate) fn mfroute_holder_repair(holder: *mut Holder, off: u64, len: u64);
     /// Unmaps every DAX mapping of the superblocks on `dax_dev`.
     pub(crate) fn mfroute_revoke_dax_mappings(dax_dev: *mut bindings::dax_device) -> c_ulong;
     /// Copies out the dm targets mapping `member`; returns their number.

@@ -48,6 +48,7 @@ ssize_t mfroute_rs_ledger_show(char *buf, size_t size);
 /* C: holders, filesystems, debugfs. */
 int mfroute_holder_deliver(struct mfroute_holder *holder, u64 off, u64 len,
 			   int mf_flags);
+void mfroute_holder_repair(struct mfroute_holder *holder, u64 off, u64 len);
 unsigned long mfroute_revoke_dax_mappings(struct dax_device *dax_dev);
 int mfroute_dm_targets(struct dax_device *member, struct mfroute_dm_target *out,
 		       int max);

@@ -126,3 +126,11 @@ int mfroute_holder_deliver(struct mfroute_holder *holder, u64 off, u64 len,
 	return holder->ops->notify_failure(holder, holder->data,
 					   off - holder->part_off, len, mf_flags);
 }
+
+/* Called by the router with its lock held; @off is in dax_device bytes. */
+void mfroute_holder_repair(struct mfroute_holder *holder, u64 off, u64 len)
+{
+	if (holder->ops->notify_repair)
+		holder->ops->notify_repair(holder, holder->data,
+					   off - holder->part_off, len);
+}

@@ -775,6 +775,7 @@ impl Router {
                 state <- new_mutex!(state, "mfroute:state"),
                 raw: Opaque::new(bindings::dax_failure_router {
                     notify_failure: Some(notify_failure_callback),
+                    notify_repair: Some(notify_repair_callback),
                 }),
             }),
             GFP_KERNEL,
@@ -855,6 +856,48 @@ impl Router {
         }
     }
 
+    /// Routes the repair of a failed range of `dax` to its holders.
+    ///
+    /// The range leaves the device's ledger (a later failure there is new
+    /// again) and every registered holder overlapping it is told.
+    fn repair(&self, dax: *mut bindings::dax_device, off: u64, len: u64) {
+        let Ok(range) = ByteRange::new(off, len) else {
+            return;
+        };
+        let id = DeviceId(dax as usize as u64);
+        let mut guard = self.state.lock();
+        let State {
+            registry, devices, ..
+        } = &mut *guard;
+        let at = devices
+            .as_slice()
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|d| d.id == id));
+        let Some(dev) = at.and_then(|at| device_at(devices, at)) else {
+            return;
+        };
+        let bytes = dev.ledger.repair(range).unwrap_or(0);
+        let _ = dev.notified.remove(range);
+        let mut calls = 0u64;
+        let _ = registry.for_each(id, range, |entry, hit| {
+            let holder = entry.holder() as *mut ffi::Holder;
+            // SAFETY: Registered holders stay valid until they unregister,
+            // which takes the state lock we hold.
+            unsafe { ffi::mfroute_holder_repair(holder, hit.start(), hit.len()) };
+            calls += 1;
+            Ok(())
+        });
+        dev.holder_calls = dev.holder_calls.saturating_add(calls);
+        pr_info!(
+            "{}: repaired [{:#x}, +{:#x}): {} bytes were failed, {} holder calls\n",
+            dev.name(),
+            off,
+            len,
+            bytes,
+            calls
+        );
+    }
+
     /// Registers `holder` for `range` of dax_device `dax`, named `name`.
     fn register(
         &self,
@@ -908,7 +951,7 @@ impl Router {
             writeln!(
                 out,
                 "{} events={} delivered={}/{} absorbed={}/{} fallback={}/{} errors={}/{} \
-                 pre_remove={} holder_calls={} check={}",
+                 repaired={}/{} pre_remove={} holder_calls={} check={}",
                 dev.name(),
                 c.failed.ranges,
                 c.delivered.ranges,
@@ -919,6 +962,8 @@ impl Router {
                 c.fallback.bytes,
                 c.errors.ranges,
                 c.errors.bytes,
+                c.repaired.ranges,
+                c.repaired.bytes,
                 dev.pre_removes,
                 dev.holder_calls,
                 check
@@ -961,6 +1006,24 @@ unsafe extern "C" fn notify_failure_callback(
     // `Router`, which stays alive until unregistration has waited for us.
     let this = unsafe { &*container_of!(raw, Router, raw) };
     this.notify(dax, off, len, flags)
+}
+
+/// The `notify_repair` callback of `struct dax_failure_router`.
+///
+/// # Safety
+///
+/// As for [`notify_failure_callback`].
+unsafe extern "C" fn notify_repair_callback(
+    router: *mut bindings::dax_failure_router,
+    dax: *mut bindings::dax_device,
+    off: u64,
+    len: u64,
+) {
+    let raw = router.cast::<Opaque<bindings::dax_failure_router>>();
+    // SAFETY: By the safety requirements `raw` is the `raw` field of a
+    // `Router`, which stays alive until unregistration has waited for us.
+    let this = unsafe { &*container_of!(raw, Router, raw) };
+    this.repair(dax, off, len);
 }
 
 /// Returns the registered router, if any.
