@@ -23,13 +23,17 @@ BUILD := $(CACHE)/build
 NVDIMM := $(REPO)/tools/testing/nvdimm
 JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-# The rustup toolchain first on PATH has no rust-src: use Debian's rustc.
-KMAKE := $(MAKE) -C $(TREE) O=$(BUILD) ARCH=x86_64 CC="ccache gcc" \
+# The whole kernel is built with LLVM 19, the LLVM of rustc 1.85: KASAN
+# with Rust needs clang.  The rustup toolchain first on PATH has no
+# rust-src: use Debian's rustc.
+KMAKE := $(MAKE) -C $(TREE) O=$(BUILD) ARCH=x86_64 LLVM=-19 CC="ccache clang-19" \
 	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
 	BINDGEN=$(CACHE)/bindgen/bin/bindgen \
 	$(if $(CLIPPY),CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver)
 
 export CCACHE_DIR := $(CACHE)/ccache
+# bindgen's libclang: the same LLVM as clang and rustc.
+export LIBCLANG_PATH := /usr/lib/llvm-19/lib
 export CARGO_TARGET_DIR := $(CACHE)/cargo-target
 export MFROUTE_CACHE := $(CACHE)
 

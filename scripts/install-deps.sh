@@ -12,8 +12,8 @@ cache=${1:?usage: install-deps.sh CACHE_DIR}
 rust_ver=1.85.0+dfsg3-1~deb12u3
 bindgen_ver=0.69.5
 
-pkgs="linux-source-6.12 libclang-dev clang gcc make bc flex bison libelf-dev
-	libssl-dev cpio kmod ccache qemu-system-x86 busybox-static ndctl daxctl
+pkgs="linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev gcc make bc
+	flex bison libelf-dev libssl-dev cpio kmod ccache qemu-system-x86 busybox-static ndctl daxctl
 	dmsetup xfsprogs e2fsprogs fdisk xz-utils python3"
 
 missing=

@@ -26,7 +26,8 @@ key=$( {
 	dpkg-query -W -f='${Version}\n' linux-source-6.12
 	/usr/bin/rustc --version
 	"$bindgen" --version
-	gcc --version | head -n 1
+	clang-19 --version | head -n 1
+	ld.lld-19 --version
 	cat "$repo/patches/series"
 	sed -e '/^#/d' -e '/^$/d' "$repo/patches/series" |
 		while read -r p; do cat "$repo/patches/$p"; done
