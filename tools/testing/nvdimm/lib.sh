@@ -214,3 +214,90 @@ nfit_namespace() {
 	[ -n "$region" ] || fail "no pmem region on nfit_test.0"
 	fsdax_namespace "$region"
 }
+
+# Kernel problems and leaks (used by the guest init around every script).
+
+# kmsg_capture_start: copy every kernel message to /tmp/.kmsg as it is
+# logged, whatever console log level a script sets ("dmesg -n 1").
+kmsg_capture_start() {
+	(
+		while :; do
+			cat /dev/kmsg
+			# cat ends on EPIPE when the log overran it: say so.
+			echo "mfroute-init: /dev/kmsg reader restarted"
+			sleep 0.1
+		done
+	) >/tmp/.kmsg 2>&1 &
+}
+
+# kmsg_capture_report: print, prefixed "MFROUTE-KMSG: ", every captured
+# line that names a kernel problem (/lib/mfroute-kernel-problems).
+kmsg_capture_report() {
+	sleep 0.5
+	grep -v -e '^#' -e '^$' /lib/mfroute-kernel-problems >/tmp/.kpat
+	grep -E -f /tmp/.kpat /tmp/.kmsg | sed 's/^/MFROUTE-KMSG: /'
+}
+
+# kmemleak_scan: scan for leaks and print what kmemleak suspects.  An
+# object is reported when two scans in a row find it unreferenced, the
+# second starting at least 5 s after it was allocated.
+kmemleak_scan() {
+	local start
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	start=$(date +%s)
+	echo scan >/sys/kernel/debug/kmemleak
+	while [ $(( $(date +%s) - start )) -lt 6 ]; do sleep 1; done
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+}
+
+# Witnesses: what the kernel itself did with a failure, counted with
+# tracepoints and kprobe events rather than taken from mfroute's word.
+#
+#   fs_notify      xfs_dax_notify_failure(): the filesystem was told
+#                  (offset and length in its dax_device, MF_* flags)
+#   generic_kill   dax_lock_folio(): the per-page path's generic handling
+#                  of one fsdax page (mf_generic_kill_procs())
+#   memory_failure_event  ras:memory_failure_event: memory_failure()'s
+#                  action for one page (its "recovery action" line)
+tracing=/sys/kernel/tracing
+
+# witness_start: clear the trace and start counting.
+witness_start() {
+	echo 0 >$tracing/tracing_on
+	if ! grep -q '^p:mfrtest/fs_notify ' $tracing/kprobe_events; then
+		echo 'p:mfrtest/fs_notify xfs_dax_notify_failure offset=%si:x64 len=%dx:x64 flags=%cx:x32' \
+			>>$tracing/kprobe_events || fail "kprobe on xfs_dax_notify_failure"
+		echo 'p:mfrtest/generic_kill dax_lock_folio' \
+			>>$tracing/kprobe_events || fail "kprobe on dax_lock_folio"
+	fi
+	echo 1 >$tracing/events/mfrtest/enable
+	echo 1 >$tracing/events/ras/memory_failure_event/enable
+	echo >$tracing/trace
+	echo 1 >$tracing/tracing_on
+}
+
+# witness EVENT: print the trace records of EVENT (fs_notify, generic_kill,
+# memory_failure_event) since witness_start, one per line, fields only.
+witness() {
+	sed -n "s/^.* $1: //p" $tracing/trace
+}
+
+# witness_count EVENT: the number of EVENT records since witness_start.
+witness_count() {
+	witness "$1" | grep -c .
+}
+
+# expect_fs_told WHAT OFFSET LEN FLAGS: the filesystem was told exactly
+# once since witness_start, of LEN bytes at OFFSET (hex) with FLAGS.
+expect_fs_told() {
+	expect_eq "$1: filesystem notifications" "$(witness_count fs_notify)" 1
+	expect_eq "$1: what the filesystem was told" "$(witness fs_notify | sed 's/^([^)]*) //')" \
+		"offset=$2 len=$3 flags=$4"
+}
+
+# expect_per_page WHAT N: the per-page path acted on N pages since
+# witness_start (memory_failure() actions and generic fsdax handling).
+expect_per_page() {
+	expect_eq "$1: per-page memory_failure() actions" "$(witness_count memory_failure_event)" "$2"
+}

@@ -72,6 +72,7 @@ done
 install -m 0755 "$cache/helpers/"* usr/bin/
 install -m 0755 "$here/init" init
 install -m 0644 "$here/lib.sh" lib/mfroute-test-lib.sh
+install -m 0644 "$here/kernel-problems" lib/mfroute-kernel-problems
 
 find . | cpio -o -H newc --quiet >"$out"
 echo "  CPIO    $out ($(du -m "$out" | cut -f1) MiB)"

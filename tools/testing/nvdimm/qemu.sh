@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot helpers shared by run-tests.sh and run-demo.sh (sourced, bash).
+# Boot helpers shared by run-tests.sh, run-demo.sh and run-bench.sh
+# (sourced, bash).
 #
 # boot_guest LOG TIMEOUT BOOT RUN NVDIMMS...: boot the built kernel with the
 # base initramfs plus $payload appended, run RUN in the guest, write the
@@ -12,6 +13,7 @@
 cache=${MFROUTE_CACHE:-$HOME/.cache/mfroute}
 bzimage=$cache/build/arch/x86/boot/bzImage
 base_cpio=$cache/initramfs/base.cpio
+nvdimm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # /dev/kvm on these machines is a nested paravirtual KVM (kvm_pvm) that
 # cannot boot a guest; use TCG there and KVM wherever it really works.
@@ -36,12 +38,13 @@ boot_guest() {
 			i=$((i + 1))
 		done
 	fi
+	# A large log buffer, so that the guest's copy of /dev/kmsg keeps up.
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-machine pc,nvdimm=on $accel -smp 2 \
-		-m 2G,slots=8,maxmem=64G "${args[@]}" \
+		-m 1G,slots=8,maxmem=64G "${args[@]}" \
 		-kernel "$bzimage" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 mfrtest_boot=$boot mfrtest_run=$run ${MFROUTE_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 log_buf_len=8M mfrtest_boot=$boot mfrtest_run=$run ${MFROUTE_APPEND:-}" \
 		-display none -serial stdio -monitor none -no-reboot \
 		</dev/null >"$log" 2>&1
 	local rc=$?
@@ -50,22 +53,24 @@ boot_guest() {
 }
 
 # Make $payload: an initramfs fragment with the repo's guest tests under
-# /tests, its benchmarks under /bench and, when given, an extra directory
-# of tests under /extra.
+# /tests, the harness self-test under /selftest, its benchmarks under
+# /bench and, when given, an extra directory of tests under /extra.
 make_payload() {
 	local here=$1 extra=${2:-} stage
 	stage=$(mktemp -d "$cache/payload.XXXXXX")
-	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench"
+	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench" "$stage/selftest"
 	cp -a "$here/tests/." "$stage/tests/"
 	cp -a "$here/demo.sh" "$stage/tests/"
 	cp -a "$here/bench/." "$stage/bench/"
+	cp -a "$here"/selftest/*.sh "$stage/selftest/"
 	[ -n "$extra" ] && cp -a "$extra/." "$stage/extra/"
 	payload=$cache/payload.cpio
 	(cd "$stage" && find . | cpio -o -H newc --quiet >"$payload")
 	rm -rf "$stage"
 }
 
-# Kernel problems that fail a test whatever its script said.
+# kernel_problems LOG: print the lines of LOG that fail a boot (patterns in
+# kernel-problems); nothing, and status 1, when there are none.
 kernel_problems() {
-	grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection fault|Kernel panic|panicked at|KASAN|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|INFO: task .* blocked|Call Trace:' "$1"
+	grep -E -f <(grep -v -e '^#' -e '^$' "$nvdimm_dir/kernel-problems") "$1"
 }

@@ -21,12 +21,13 @@ for f in "$here"/bench/*.sh; do
 	nvd=$(sed -n 's/^# nvdimms: *//p' "$f" | head -n 1)
 	echo "== $name (QEMU $accel; log: $log)"
 	# shellcheck disable=SC2086
-	MFROUTE_APPEND="quiet ${PAGES:+mfrtest_env=PAGES=$PAGES}" \
+	MFROUTE_APPEND="${PAGES:+mfrtest_env=PAGES=$PAGES}" \
 		boot_guest "$log" "${tmo:-1800}" nvdimm "bench/$name.sh" ${nvd:-4G 4G}
-	sed -n '/^MFROUTE-BENCH/,/^MFROUTE-END/p' "$log" | grep -v '^MFROUTE-END'
+	sed -n '/^MFROUTE-BENCH/,/^MFROUTE-END/p' "$log" |
+		grep -v -e '^MFROUTE-END' -e '^MFROUTE-KMSG' -e '^\[ *[0-9]*\.[0-9]*\] '
 	grep -q '^MFROUTE-END rc=0' "$log" || { echo "$name failed; see $log"; rc=1; }
-	if kernel_problems "$log" >/dev/null; then
-		echo "$name: kernel problem in the log; see $log"
+	if problems=$(kernel_problems "$log"); then
+		printf '%s: kernel problem in the log (see %s):\n%s\n' "$name" "$log" "$problems"
 		rc=1
 	fi
 done

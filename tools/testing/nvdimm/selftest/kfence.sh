@@ -1,0 +1,12 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# expect: BUG: KFENCE: use-after-free
+#
+# Harness self-test: a use-after-free of a KFENCE-guarded object.  The script itself
+# succeeds; the harness must fail the boot on the report alone.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute_detector_test
+# In a subshell: a BUG() or an oops kills the writer.
+(echo "kfence" >/sys/kernel/debug/mfroute_detector_test/trigger)
+exit 0

@@ -1,0 +1,12 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# expect: KASAN: null-ptr-deref|BUG: kernel NULL pointer dereference
+#
+# Harness self-test: a read through a NULL pointer.  The script itself
+# succeeds; the harness must fail the boot on the report alone.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute_detector_test
+# In a subshell: a BUG() or an oops kills the writer.
+(echo "oops" >/sys/kernel/debug/mfroute_detector_test/trigger)
+exit 0
