@@ -3,43 +3,70 @@
 //! The ledger: per device, what has failed and what became of it.
 //!
 //! A [`RangeSet`] keeps the failed ranges already delivered to holders,
-//! merged, so that a later per-pfn `memory_failure()` inside one of them is
-//! *absorbed* (answered in O(log n), no second callback). [`Ledger`] adds
-//! counters and the invariant that every failed byte is delivered, absorbed
-//! or left to the legacy per-page fallback exactly once.
+//! merged, so that a later per-page `memory_failure()` inside one of them is
+//! *absorbed*: answered in O(log n), with no second holder callback.
+//! [`Ledger`] adds counters and the invariant that every failed byte is
+//! delivered, absorbed, left to the per-page path or failed by a holder,
+//! exactly once.
+//!
+//! The set lives in a [`RangeStore`], a sorted map from range start to
+//! range that the kernel backs with an rbtree and the host tests with a
+//! `BTreeMap`. Nothing here allocates: a store holds the nodes it may need,
+//! and an operation that would need one more than it holds fails with
+//! [`RouteError::NoSpace`] before changing anything.
 
 use super::range::ByteRange;
-use super::slots::Slots;
 use super::RouteError;
+
+/// Sorted storage for disjoint byte ranges, keyed by their start.
+///
+/// Implementations keep the nodes of removed ranges for the next insertion,
+/// so that merging never needs memory, and report whether one more range
+/// fits without allocating ([`RangeStore::has_room`]).
+pub trait RangeStore {
+    /// Returns the stored range with the greatest start at or below `pos`.
+    fn floor(&mut self, pos: u64) -> Option<ByteRange>;
+    /// Returns the stored range with the least start above `pos`.
+    fn after(&mut self, pos: u64) -> Option<ByteRange>;
+    /// Returns whether [`RangeStore::insert`] can store one more range now.
+    fn has_room(&self) -> bool;
+    /// Stores `range`, which overlaps no stored range.
+    ///
+    /// Fails with [`RouteError::NoSpace`], storing nothing, when
+    /// [`RangeStore::has_room`] is false.
+    fn insert(&mut self, range: ByteRange) -> Result<(), RouteError>;
+    /// Removes the range starting at `start`, keeping its node for reuse.
+    fn remove(&mut self, start: u64) -> Option<ByteRange>;
+}
 
 /// A set of bytes as sorted, disjoint, non-adjacent ranges.
 ///
-/// Storage is caller-provided; its length is the capacity. An operation that
-/// would need more ranges than that returns [`RouteError::NoSpace`] and
-/// leaves the set unchanged.
-///
 /// # Invariants
 ///
-/// The first `len` slots are sorted, and there is a gap of at least one byte
-/// between consecutive ranges.
+/// The stored ranges are disjoint and no two touch; `bytes` is the sum of
+/// their lengths and `len` their number.
 ///
 /// # Examples
 ///
 /// ```
-/// use mfroute_route::route::ledger::RangeSet;
+/// use mfroute_route::route::ledger::{RangeSet, VecStore};
 /// use mfroute_route::route::range::ByteRange;
 ///
-/// let mut set = RangeSet::new([ByteRange::FILLER; 4]);
+/// let mut set = RangeSet::new(VecStore::new(4));
 /// set.insert(ByteRange::new(0, 10)?)?;
 /// set.insert(ByteRange::new(10, 10)?)?;
-/// assert_eq!(set.as_slice(), &[ByteRange::new(0, 20)?]);
+/// assert_eq!(set.ranges(), [ByteRange::new(0, 20)?]);
 /// assert_eq!(set.remove(ByteRange::new(5, 5)?)?, 5);
-/// assert_eq!(set.as_slice(), &[ByteRange::new(0, 5)?, ByteRange::new(10, 10)?]);
+/// assert_eq!(set.ranges(), [ByteRange::new(0, 5)?, ByteRange::new(10, 10)?]);
 /// # Ok::<(), mfroute_route::route::RouteError>(())
 /// ```
 pub struct RangeSet<S> {
-    /// The ranges, in caller-provided storage.
-    slots: Slots<ByteRange, S>,
+    /// The ranges.
+    store: S,
+    /// The number of bytes in the set.
+    bytes: u64,
+    /// The number of ranges in the set.
+    len: usize,
 }
 
 /// A piece of a range, as split by [`RangeSet::split`].
@@ -51,129 +78,240 @@ pub enum Part {
     New(ByteRange),
 }
 
-impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> RangeSet<S> {
-    /// Creates an empty set over `storage`.
-    pub const fn new(storage: S) -> Self {
+impl<S: RangeStore> RangeSet<S> {
+    /// Creates an empty set over `store`, which must be empty.
+    pub const fn new(store: S) -> Self {
         Self {
-            slots: Slots::new(storage),
+            store,
+            bytes: 0,
+            len: 0,
         }
     }
 
-    /// Returns the ranges, sorted.
-    pub fn as_slice(&self) -> &[ByteRange] {
-        self.slots.as_slice()
+    /// Returns the store, to give it nodes (see [`RangeStore::has_room`]).
+    pub fn store(&mut self) -> &mut S {
+        &mut self.store
     }
 
     /// Returns the number of ranges.
     pub const fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
     /// Returns whether the set is empty.
     pub const fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
-    /// Returns the maximum number of ranges.
-    pub fn capacity(&self) -> usize {
-        self.slots.capacity()
+        self.len == 0
     }
 
     /// Returns the number of bytes in the set.
-    pub fn bytes(&self) -> Result<u64, RouteError> {
-        self.as_slice()
-            .iter()
-            .try_fold(0u64, |acc, r| acc.checked_add(r.len()))
-            .ok_or(RouteError::Overflow)
+    pub const fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Returns the first range of the set ending after `pos`.
+    fn first_ending_after(&mut self, pos: u64) -> Option<ByteRange> {
+        match self.store.floor(pos) {
+            Some(r) if r.end() > pos => Some(r),
+            _ => self.store.after(pos),
+        }
+    }
+
+    /// Returns the first range of the set at or after `pos`, clipped to it.
+    ///
+    /// Walks the set in order in O(log n) per range.
+    pub fn next(&mut self, pos: u64) -> Option<ByteRange> {
+        self.first_ending_after(pos)
+            .and_then(|r| r.clip_from(pos))
     }
 
     /// Returns whether every byte of `range` is in the set.
-    pub fn contains(&self, range: ByteRange) -> bool {
-        let ranges = self.as_slice();
-        let i = ranges.partition_point(|r| r.end() <= range.start());
-        ranges.get(i).is_some_and(|r| r.contains_range(&range))
+    pub fn contains(&mut self, range: ByteRange) -> bool {
+        self.first_ending_after(range.start())
+            .is_some_and(|r| r.contains_range(&range))
     }
 
     /// Returns whether some byte of `range` is in the set.
-    pub fn overlaps(&self, range: ByteRange) -> bool {
-        let ranges = self.as_slice();
-        let i = ranges.partition_point(|r| r.end() <= range.start());
-        ranges.get(i).is_some_and(|r| r.overlaps(&range))
+    pub fn overlaps(&mut self, range: ByteRange) -> bool {
+        self.first_ending_after(range.start())
+            .is_some_and(|r| r.start() < range.end())
     }
 
     /// Splits `range` into known and new parts, in order, calling `f` on each.
     ///
-    /// The cost is O(log n) plus the number of parts.
+    /// The cost is O(log n) per part.
     pub fn split(
-        &self,
+        &mut self,
         range: ByteRange,
         f: &mut dyn FnMut(Part) -> Result<(), RouteError>,
     ) -> Result<(), RouteError> {
-        let ranges = self.as_slice();
-        let i = ranges.partition_point(|r| r.end() <= range.start());
         let mut pos = range.start();
-        for r in ranges.get(i..).unwrap_or(&[]) {
-            if r.start() >= range.end() {
-                break;
+        while pos < range.end() {
+            match self.first_ending_after(pos) {
+                Some(r) if r.start() < range.end() => {
+                    if pos < r.start() {
+                        f(Part::New(ByteRange::from_bounds(pos, r.start())?))?;
+                    }
+                    let from = pos.max(r.start());
+                    let to = r.end().min(range.end());
+                    f(Part::Known(ByteRange::from_bounds(from, to)?))?;
+                    pos = to;
+                }
+                _ => {
+                    f(Part::New(ByteRange::from_bounds(pos, range.end())?))?;
+                    pos = range.end();
+                }
             }
-            if pos < r.start() {
-                f(Part::New(ByteRange::from_bounds(pos, r.start())?))?;
-            }
-            if let Some(known) = r.intersect(&range) {
-                f(Part::Known(known))?;
-                pos = known.end();
-            }
-        }
-        if pos < range.end() {
-            f(Part::New(ByteRange::from_bounds(pos, range.end())?))?;
         }
         Ok(())
     }
 
     /// Adds `range`, merging it with the ranges it overlaps or touches.
+    ///
+    /// Fails with [`RouteError::NoSpace`], changing nothing, when `range`
+    /// needs a range of its own and the store has no room.
     pub fn insert(&mut self, range: ByteRange) -> Result<(), RouteError> {
-        let ranges = self.as_slice();
-        let lo = ranges.partition_point(|r| r.end() < range.start());
-        let hi = ranges.partition_point(|r| r.start() <= range.end());
-        let merged = match (
-            ranges.get(lo),
-            hi.checked_sub(1).and_then(|i| ranges.get(i)),
-        ) {
-            (Some(first), Some(last)) if lo < hi => ByteRange::from_bounds(
-                first.start().min(range.start()),
-                last.end().max(range.end()),
-            )?,
-            _ => range,
+        // A range ending at or after `range` starts (touching counts).
+        let before = self
+            .store
+            .floor(range.start())
+            .filter(|r| r.end() >= range.start());
+        let first = match before {
+            Some(r) => Some(r),
+            None => self.store.after(range.start()),
         };
-        // Replace `lo..hi` (nothing, if `lo == hi`) by the merged range.
-        self.slots.splice(lo..hi, &[merged])
+        let merges = first.is_some_and(|r| r.start() <= range.end());
+        if !merges && !self.store.has_room() {
+            return Err(RouteError::NoSpace);
+        }
+        let mut lo = range.start();
+        let mut hi = range.end();
+        let mut removed = 0u64;
+        let mut next = first;
+        while let Some(r) = next.filter(|r| r.start() <= hi) {
+            self.store.remove(r.start()).ok_or(RouteError::Invalid)?;
+            self.len = self.len.checked_sub(1).ok_or(RouteError::Invalid)?;
+            removed = removed.checked_add(r.len()).ok_or(RouteError::Overflow)?;
+            lo = lo.min(r.start());
+            hi = hi.max(r.end());
+            next = self.store.after(r.start());
+        }
+        let merged = ByteRange::from_bounds(lo, hi)?;
+        // The removed nodes are the store's to reuse: this cannot fail.
+        self.store.insert(merged)?;
+        self.len = self.len.checked_add(1).ok_or(RouteError::Overflow)?;
+        self.bytes = self
+            .bytes
+            .checked_sub(removed)
+            .and_then(|b| b.checked_add(merged.len()))
+            .ok_or(RouteError::Invalid)?;
+        Ok(())
     }
 
     /// Removes `range`, splitting a range if needed; returns the bytes removed.
+    ///
+    /// Fails with [`RouteError::NoSpace`], changing nothing, when a range
+    /// must be split in two and the store has no room.
     pub fn remove(&mut self, range: ByteRange) -> Result<u64, RouteError> {
-        let ranges = self.as_slice();
-        let lo = ranges.partition_point(|r| r.end() <= range.start());
-        let hi = ranges.partition_point(|r| r.start() < range.end());
-        if lo >= hi {
-            return Ok(0);
+        let first = self.first_ending_after(range.start());
+        let splits = first.is_some_and(|r| r.start() < range.start() && r.end() > range.end());
+        if splits && !self.store.has_room() {
+            return Err(RouteError::NoSpace);
         }
         let mut removed = 0u64;
-        for r in ranges.get(lo..hi).unwrap_or(&[]) {
-            let cut = r.intersect(&range).map_or(0, |c| c.len());
+        let mut next = first;
+        while let Some(r) = next.filter(|r| r.start() < range.end()) {
+            self.store.remove(r.start()).ok_or(RouteError::Invalid)?;
+            self.len = self.len.checked_sub(1).ok_or(RouteError::Invalid)?;
+            let (head, tail) = r.subtract(&range);
+            let cut = r
+                .intersect(&range)
+                .map_or(0, |c| c.len());
             removed = removed.checked_add(cut).ok_or(RouteError::Overflow)?;
+            for piece in [head, tail].into_iter().flatten() {
+                self.store.insert(piece)?;
+                self.len = self.len.checked_add(1).ok_or(RouteError::Overflow)?;
+            }
+            next = self.store.after(r.start());
         }
-        let head = ranges.get(lo).and_then(|r| r.subtract(&range).0);
-        let tail = hi
-            .checked_sub(1)
-            .and_then(|i| ranges.get(i))
-            .and_then(|r| r.subtract(&range).1);
-        // Ranges `lo..hi` become what is left of them.
-        match (head, tail) {
-            (Some(head), Some(tail)) => self.slots.splice(lo..hi, &[head, tail])?,
-            (Some(piece), None) | (None, Some(piece)) => self.slots.splice(lo..hi, &[piece])?,
-            (None, None) => self.slots.splice(lo..hi, &[])?,
-        }
+        self.bytes = self.bytes.checked_sub(removed).ok_or(RouteError::Invalid)?;
         Ok(removed)
+    }
+
+    /// Calls `f` on every range, in order.
+    pub fn for_each(&mut self, f: &mut dyn FnMut(ByteRange)) {
+        let mut pos = 0;
+        while let Some(r) = self.first_ending_after(pos) {
+            f(r);
+            pos = r.end();
+        }
+    }
+}
+
+#[cfg(feature = "host")]
+extern crate std;
+
+#[cfg(feature = "host")]
+impl<S: RangeStore> RangeSet<S> {
+    /// Returns every range, in order (host builds only).
+    pub fn ranges(&mut self) -> std::vec::Vec<ByteRange> {
+        let mut out = std::vec::Vec::new();
+        self.for_each(&mut |r| out.push(r));
+        out
+    }
+}
+
+/// A [`RangeStore`] in a `BTreeMap` with a budget of nodes, for host tests
+/// and examples (host builds only: the module uses an rbtree).
+#[cfg(feature = "host")]
+pub struct VecStore {
+    /// Range start to range end.
+    map: std::collections::BTreeMap<u64, u64>,
+    /// Nodes not in use: allocated ahead, or left by removals.
+    spare: usize,
+}
+
+#[cfg(feature = "host")]
+impl VecStore {
+    /// Creates an empty store holding `spare` nodes.
+    pub fn new(spare: usize) -> Self {
+        Self {
+            map: std::collections::BTreeMap::new(),
+            spare,
+        }
+    }
+
+    /// Gives the store `n` more nodes.
+    pub fn reserve(&mut self, n: usize) {
+        self.spare = self.spare.saturating_add(n);
+    }
+}
+
+#[cfg(feature = "host")]
+impl RangeStore for VecStore {
+    fn floor(&mut self, pos: u64) -> Option<ByteRange> {
+        let (s, e) = self.map.range(..=pos).next_back()?;
+        ByteRange::from_bounds(*s, *e).ok()
+    }
+
+    fn after(&mut self, pos: u64) -> Option<ByteRange> {
+        let (s, e) = self.map.range(pos.checked_add(1)?..).next()?;
+        ByteRange::from_bounds(*s, *e).ok()
+    }
+
+    fn has_room(&self) -> bool {
+        self.spare > 0
+    }
+
+    fn insert(&mut self, range: ByteRange) -> Result<(), RouteError> {
+        self.spare = self.spare.checked_sub(1).ok_or(RouteError::NoSpace)?;
+        self.map.insert(range.start(), range.end());
+        Ok(())
+    }
+
+    fn remove(&mut self, start: u64) -> Option<ByteRange> {
+        let end = self.map.remove(&start)?;
+        self.spare = self.spare.saturating_add(1);
+        ByteRange::from_bounds(start, end).ok()
     }
 }
 
@@ -205,67 +343,62 @@ impl Tally {
 /// What became of part of a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Routed to holders; the bytes join the set of delivered ranges.
+    /// Taken by the holders it concerns; the bytes join the set of
+    /// delivered ranges, and failures there are absorbed from then on.
     Delivered,
-    /// Already delivered earlier; no callback made.
-    Absorbed,
-    /// Left to the legacy per-page handling.
-    Fallback,
-    /// Routed to holders but not remembered here: a device below, where
-    /// repeats arrive, remembers and absorbs them (a dm device above a
-    /// failing pmem, whose striped ranges would not merge).
+    /// Delivered, but not remembered here: a device below, where repeats
+    /// arrive, remembers them (a device-mapper device above a pmem).
     Relayed,
+    /// Already delivered earlier; no holder told again.
+    Absorbed,
+    /// No filesystem took it: left to the per-page path.
+    Fallback,
+    /// A holder it was told to failed: not remembered, so a later failure
+    /// there is told again.
+    Failed,
 }
 
 /// The counters of one device's ledger.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Failure events seen (see [`Ledger::event`]).
-    pub failed: Tally,
-    /// Parts routed to holders.
+    pub events: Tally,
+    /// Parts delivered, remembered or relayed.
     pub delivered: Tally,
+    /// The part of `delivered` relayed, not remembered here.
+    pub relayed: Tally,
     /// Parts answered from the ledger.
     pub absorbed: Tally,
-    /// Parts left to the per-page fallback.
+    /// Parts left to the per-page path.
     pub fallback: Tally,
-    /// Errors noted by [`Ledger::error`] (holder or routing failures).
-    pub errors: Tally,
-    /// Repairs (see [`Ledger::repair`]); bytes actually removed from the set.
+    /// Parts a holder failed.
+    pub failed: Tally,
+    /// Repairs (see [`Ledger::repair`]); bytes taken out of the set.
     pub repaired: Tally,
-    /// The part of `delivered` recorded as [`Outcome::Relayed`], not in the set.
-    pub relayed: Tally,
 }
 
 /// One device's failed ranges and what became of them.
 ///
-/// The protocol, for a failed range `r`:
-///
-/// 1. [`Ledger::event`] counts it and splits it into [`Part::Known`]
-///    (already delivered) and [`Part::New`] parts.
-/// 2. Each known part is recorded as [`Outcome::Absorbed`].
-/// 3. Each new part is recorded as [`Outcome::Delivered`] *before* it is
-///    delivered (this reserves its place in the set); if that returns
-///    [`RouteError::NoSpace`], it is recorded as [`Outcome::Fallback`] and
-///    takes the legacy path instead.
-///
-/// [`Ledger::check`] then holds whenever no event is in progress.
+/// For a failed range `r`: [`Ledger::event`] counts it and splits it into
+/// [`Part::Known`] (already delivered) and [`Part::New`] parts; each known
+/// part is recorded [`Outcome::Absorbed`], and each new part, once routed,
+/// with its [`Outcome`]. [`Ledger::check`] then holds.
 ///
 /// # Examples
 ///
 /// ```
-/// use mfroute_route::route::ledger::{Ledger, Outcome, Part};
+/// use mfroute_route::route::ledger::{Ledger, Outcome, Part, VecStore};
 /// use mfroute_route::route::range::ByteRange;
 ///
-/// let mut ledger = Ledger::new([ByteRange::FILLER; 8]);
+/// let mut ledger = Ledger::new(VecStore::new(8));
 /// for r in [ByteRange::new(0, 8192)?, ByteRange::new(4096, 8192)?] {
-///     let (mut parts, mut n) = ([None; 3], 0);
+///     let mut parts = Vec::new();
 ///     ledger.event(r, &mut |p| {
-///         parts[n] = Some(p);
-///         n += 1;
+///         parts.push(p);
 ///         Ok(())
 ///     })?;
-///     for p in parts.iter().flatten() {
-///         match *p {
+///     for p in parts {
+///         match p {
 ///             Part::Known(r) => ledger.record(r, Outcome::Absorbed)?,
 ///             Part::New(r) => ledger.record(r, Outcome::Delivered)?,
 ///         }
@@ -283,19 +416,19 @@ pub struct Ledger<S> {
     counters: Counters,
 }
 
-impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
-    /// Creates an empty ledger keeping at most `storage.len()` ranges.
-    pub const fn new(storage: S) -> Self {
+impl<S: RangeStore> Ledger<S> {
+    /// Creates an empty ledger over `store`.
+    pub const fn new(store: S) -> Self {
         Self {
-            set: RangeSet::new(storage),
+            set: RangeSet::new(store),
             counters: Counters {
-                failed: Tally::ZERO,
+                events: Tally::ZERO,
                 delivered: Tally::ZERO,
+                relayed: Tally::ZERO,
                 absorbed: Tally::ZERO,
                 fallback: Tally::ZERO,
-                errors: Tally::ZERO,
+                failed: Tally::ZERO,
                 repaired: Tally::ZERO,
-                relayed: Tally::ZERO,
             },
         }
     }
@@ -306,8 +439,8 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
     }
 
     /// Returns the set of delivered ranges.
-    pub const fn delivered(&self) -> &RangeSet<S> {
-        &self.set
+    pub fn delivered(&mut self) -> &mut RangeSet<S> {
+        &mut self.set
     }
 
     /// Counts a failure event and splits it into known and new parts.
@@ -316,110 +449,65 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
         range: ByteRange,
         f: &mut dyn FnMut(Part) -> Result<(), RouteError>,
     ) -> Result<(), RouteError> {
-        self.counters.failed.add(range.len())?;
+        self.counters.events.add(range.len())?;
         self.set.split(range, f)
     }
 
     /// Records what became of one part of an event.
     ///
-    /// [`Outcome::Delivered`] needs `range` to be new and
+    /// [`Outcome::Delivered`] needs `range` to be new and room in the
+    /// store ([`RouteError::NoSpace`] otherwise: record it as
+    /// [`Outcome::Relayed`] then, delivered but not remembered), and
     /// [`Outcome::Absorbed`] needs it known, else [`RouteError::Invalid`];
     /// on any error nothing changes.
     pub fn record(&mut self, range: ByteRange, outcome: Outcome) -> Result<(), RouteError> {
+        let len = range.len();
         match outcome {
             Outcome::Delivered => {
                 if self.set.overlaps(range) {
                     return Err(RouteError::Invalid);
                 }
                 let mut tally = self.counters.delivered;
-                tally.add(range.len())?;
+                tally.add(len)?;
                 self.set.insert(range)?;
                 self.counters.delivered = tally;
+            }
+            Outcome::Relayed => {
+                let mut delivered = self.counters.delivered;
+                delivered.add(len)?;
+                self.counters.relayed.add(len)?;
+                self.counters.delivered = delivered;
             }
             Outcome::Absorbed => {
                 if !self.set.contains(range) {
                     return Err(RouteError::Invalid);
                 }
-                self.counters.absorbed.add(range.len())?;
+                self.counters.absorbed.add(len)?;
             }
-            Outcome::Fallback => self.counters.fallback.add(range.len())?,
-            Outcome::Relayed => {
-                let mut delivered = self.counters.delivered;
-                delivered.add(range.len())?;
-                self.counters.relayed.add(range.len())?;
-                self.counters.delivered = delivered;
-            }
+            Outcome::Fallback => self.counters.fallback.add(len)?,
+            Outcome::Failed => self.counters.failed.add(len)?,
         }
         Ok(())
-    }
-
-    /// Turns a part recorded as [`Outcome::Delivered`] into [`Outcome::Fallback`].
-    ///
-    /// For a delivery that nobody took after all (the holder declined): the
-    /// bytes leave the set, so later failures there are not absorbed, and
-    /// count as left to the legacy path. `range` must be in the set, else
-    /// [`RouteError::Invalid`]; on any error nothing changes.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use mfroute_route::route::ledger::{Ledger, Outcome};
-    /// use mfroute_route::route::range::ByteRange;
-    ///
-    /// let mut ledger = Ledger::new([ByteRange::FILLER; 4]);
-    /// let r = ByteRange::new(0, 4096)?;
-    /// ledger.event(r, &mut |_| Ok(()))?;
-    /// ledger.record(r, Outcome::Delivered)?;
-    /// ledger.retract(r)?;
-    /// ledger.check()?;
-    /// assert_eq!(ledger.counters().fallback.bytes, 4096);
-    /// assert!(ledger.delivered().is_empty());
-    /// # Ok::<(), mfroute_route::route::RouteError>(())
-    /// ```
-    pub fn retract(&mut self, range: ByteRange) -> Result<(), RouteError> {
-        if !self.set.contains(range) {
-            return Err(RouteError::Invalid);
-        }
-        let mut delivered = self.counters.delivered;
-        delivered.ranges = delivered.ranges.checked_sub(1).ok_or(RouteError::Invalid)?;
-        delivered.bytes = delivered
-            .bytes
-            .checked_sub(range.len())
-            .ok_or(RouteError::Invalid)?;
-        let mut fallback = self.counters.fallback;
-        fallback.add(range.len())?;
-        self.set.remove(range)?;
-        self.counters.delivered = delivered;
-        self.counters.fallback = fallback;
-        Ok(())
-    }
-
-    /// Counts an error (a holder or a translator failed) on `range`.
-    pub fn error(&mut self, range: ByteRange) -> Result<(), RouteError> {
-        self.counters.errors.add(range.len())
     }
 
     /// Takes a repaired `range` out of the set; returns the bytes removed.
     ///
-    /// A later failure there is delivered again.
+    /// A later failure there is delivered again. Fails with
+    /// [`RouteError::NoSpace`], changing nothing, when a delivered range
+    /// must be split and the store has no room.
     pub fn repair(&mut self, range: ByteRange) -> Result<u64, RouteError> {
-        let mut tally = self.counters.repaired;
         let removed = self.set.remove(range)?;
-        // The bytes were in the set, so they were counted as delivered.
-        tally.ranges = tally.ranges.checked_add(1).ok_or(RouteError::Overflow)?;
-        tally.bytes = tally
-            .bytes
-            .checked_add(removed)
-            .ok_or(RouteError::Overflow)?;
-        self.counters.repaired = tally;
+        if removed > 0 {
+            self.counters.repaired.add(removed)?;
+        }
         Ok(removed)
     }
 
     /// Checks that every failed byte is accounted for exactly once.
     ///
-    /// Holds between events: failed = delivered + absorbed + fallback, and
-    /// the set holds exactly the delivered bytes neither relayed nor since
-    /// repaired.
+    /// Holds between events: the bytes of events are the bytes delivered,
+    /// absorbed, fallen back and failed, and the set holds exactly the
+    /// delivered bytes neither relayed nor since repaired.
     pub fn check(&self) -> Result<(), RouteError> {
         let c = &self.counters;
         let outcomes = c
@@ -427,14 +515,15 @@ impl<S: AsRef<[ByteRange]> + AsMut<[ByteRange]>> Ledger<S> {
             .bytes
             .checked_add(c.absorbed.bytes)
             .and_then(|b| b.checked_add(c.fallback.bytes))
+            .and_then(|b| b.checked_add(c.failed.bytes))
             .ok_or(RouteError::Overflow)?;
         let live = c
             .delivered
             .bytes
-            .checked_sub(c.repaired.bytes)
-            .and_then(|b| b.checked_sub(c.relayed.bytes))
+            .checked_sub(c.relayed.bytes)
+            .and_then(|b| b.checked_sub(c.repaired.bytes))
             .ok_or(RouteError::Invalid)?;
-        if outcomes != c.failed.bytes || live != self.set.bytes()? {
+        if outcomes != c.events.bytes || live != self.set.bytes() {
             return Err(RouteError::Invalid);
         }
         Ok(())

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Range arithmetic and sinks against bitmask models.
+//! Range arithmetic against bitmask models.
 
 use proptest::prelude::*;
 
 use mfroute_route::route::range::{ByteRange, PfnRange, SectorRange};
-use mfroute_route::route::sink::{BoundedSink, Coalesce, FnSink, Sink};
 use mfroute_route::route::RouteError;
-
-use super::model::merge_sorted;
 
 /// The bytes of a range below 128 as a bitmask.
 fn mask(r: Option<ByteRange>) -> u128 {
@@ -79,62 +76,6 @@ proptest! {
             prop_assert!(b.len() < 8192);
         }
     }
-
-    /// Coalescing sorted ranges equals merging them in the model.
-    #[test]
-    fn coalesce_merges(parts in prop::collection::vec((0u64..8, 1u64..8), 0..20)) {
-        let mut pos = 0;
-        let mut input = Vec::new();
-        for (gap, len) in parts {
-            // Allow overlap with the previous range too.
-            let start = (pos + gap).saturating_sub(4);
-            let start = start.max(input.last().map_or(0, |r: &ByteRange| r.start()));
-            input.push(ByteRange::new(start, len).unwrap());
-            pos = pos.max(start + len);
-        }
-        let mut got = Vec::new();
-        {
-            let mut sink = Coalesce::new(FnSink(|r| {
-                got.push(r);
-                Ok(())
-            }));
-            for r in &input {
-                sink.push(*r).unwrap();
-            }
-            sink.finish().unwrap();
-        }
-        prop_assert_eq!(got, merge_sorted(input));
-    }
-}
-
-/// Out-of-order input to the coalescer is an error, not silent disorder.
-#[test]
-fn coalesce_rejects_disorder() {
-    let mut sink = Coalesce::new(FnSink(|_| Ok(())));
-    sink.push(ByteRange::new(100, 1).unwrap()).unwrap();
-    assert_eq!(
-        sink.push(ByteRange::new(0, 1).unwrap()),
-        Err(RouteError::Invalid)
-    );
-}
-
-/// A bounded sink fills up and then refuses, keeping what it had.
-#[test]
-fn bounded_sink_refuses_when_full() {
-    let mut sink = BoundedSink::new(vec![ByteRange::FILLER; 3]);
-    for i in 0..3 {
-        sink.push(ByteRange::new(i * 10, 1).unwrap()).unwrap();
-    }
-    assert_eq!(
-        sink.push(ByteRange::new(99, 1).unwrap()),
-        Err(RouteError::NoSpace)
-    );
-    assert_eq!(sink.len(), 3);
-    assert_eq!(sink.as_slice()[2], ByteRange::new(20, 1).unwrap());
-    sink.clear();
-    assert!(sink.is_empty());
-    let mut empty = BoundedSink::new([ByteRange::FILLER; 0]);
-    assert_eq!(empty.push(ByteRange::FILLER), Err(RouteError::NoSpace));
 }
 
 /// Errors map to the documented errnos.
@@ -143,9 +84,17 @@ fn errnos() {
     assert_eq!(RouteError::Invalid.errno(), 22);
     assert_eq!(RouteError::ZeroLength.errno(), 22);
     assert_eq!(RouteError::OutOfRange.errno(), 6);
-    assert_eq!(RouteError::Metadata.errno(), 95);
-    assert_eq!(RouteError::NoSpace.errno(), 28);
+    assert_eq!(RouteError::NoSpace.errno(), 12);
     assert_eq!(RouteError::Overflow.errno(), 75);
-    assert_eq!(RouteError::Busy.errno(), 16);
-    assert_eq!(RouteError::NotFound.errno(), 2);
+}
+
+proptest! {
+    /// The heapsort agrees with the standard sort.
+    #[test]
+    fn heapsort_sorts(mut v in prop::collection::vec(any::<u16>(), 0..200)) {
+        let mut want = v.clone();
+        want.sort();
+        mfroute_route::route::sort::sort_by_key(&mut v, |x| *x);
+        prop_assert_eq!(v, want);
+    }
 }
