@@ -2,12 +2,13 @@
 
 //! The C half of `mfroute.ko`, as seen from Rust.
 //!
-//! Everything C-shaped (debugfs files, block device and superblock walks,
-//! the exported holder API) lives in the module's C files; these are their
-//! entry points.  See `src/mfroute.h`.
+//! Everything C-shaped (the exported holder API, debugfs files, block
+//! device and superblock walks, the device-mapper walk, tracepoints) lives
+//! in the module's C files; these are their entry points. See
+//! `src/mfroute.h`.
 
 use kernel::bindings;
-use kernel::ffi::{c_int, c_ulong};
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 
 /// A holder registration, `struct mfroute_holder` in `mfroute_holder.c`.
 #[repr(C)]
@@ -16,69 +17,141 @@ pub(crate) struct Holder {
     _private: [u8; 0],
 }
 
-/// Most targets one level of the dm walk copies out (`mfroute_dm_targets`).
-pub(crate) const MAX_DM_TARGETS: usize = 16;
-/// Most stripes of one striped target (`MFROUTE_DM_MAX_STRIPES`).
-pub(crate) const MAX_STRIPES: usize = 16;
-
-/// A dm target mapping a member, `struct mfroute_dm_target`.
+/// A mapped device, `struct mapped_device` in `drivers/md/dm-core.h`.
 #[repr(C)]
-#[derive(Clone, Copy)]
-pub(crate) struct DmTarget {
-    /// The mapped device's dax_device, referenced until `mfroute_dm_put`.
+pub(crate) struct MappedDevice {
+    /// Never accessed from Rust.
+    _private: [u8; 0],
+}
+
+/// A `struct gendisk`; only handed back to C.
+#[repr(C)]
+pub(crate) struct Disk {
+    /// Never accessed from Rust.
+    _private: [u8; 0],
+}
+
+/// A `struct seq_file`; only handed back to C.
+#[repr(C)]
+pub(crate) struct SeqFile {
+    /// Never accessed from Rust.
+    _private: [u8; 0],
+}
+
+/// A target of a live table using a member, `struct mfroute_dm_use`.
+#[repr(C)]
+pub(crate) struct DmUse {
+    /// The mapped device, referenced for the router (`mfroute_dm_put`).
+    pub(crate) md: *mut MappedDevice,
+    /// Its dax_device, valid while `md` is referenced, or null.
     pub(crate) upper: *mut bindings::dax_device,
-    /// The mapped device's disk name, NUL-terminated.
-    pub(crate) name: [u8; 32],
+    /// The generation of the table this comes from.
+    pub(crate) generation: c_uint,
     /// First sector of the target in the mapped device.
     pub(crate) begin: u64,
     /// Sectors of the target.
     pub(crate) len: u64,
-    /// Start of the target's data on the member, in member dax sectors.
-    pub(crate) member_start: u64,
-    /// Striped: chunk size in sectors; 0 for linear.
+    /// The target reported its layout (linear, striped).
+    pub(crate) translatable: bool,
+    /// Where the target's data (or its use) starts on the member, in
+    /// sectors of the member's dax_device.
+    pub(crate) dev_start: u64,
+    /// Untranslatable: how many member sectors it uses.
+    pub(crate) dev_len: u64,
+    /// Striped: chunk size in sectors; 0: linear.
     pub(crate) chunk: u64,
-    /// Striped: number of stripes.
+    /// Number of stripes; 1: linear.
     pub(crate) stripes: u32,
-    /// Striped: which stripe the member is.
+    /// Which stripe the member is.
     pub(crate) stripe: u32,
 }
 
-impl DmTarget {
-    /// An empty entry, for preallocated buffers.
-    pub(crate) const EMPTY: Self = DmTarget {
-        upper: core::ptr::null_mut(),
-        name: [0; 32],
-        begin: 0,
-        len: 0,
-        member_start: 0,
-        chunk: 0,
-        stripes: 0,
-        stripe: 0,
-    };
-}
-
 extern "C" {
-    /// Creates the debugfs directory and its files.
-    pub(crate) fn mfroute_debugfs_init() -> c_int;
-    /// Removes the debugfs directory and everything below it.
-    pub(crate) fn mfroute_debugfs_exit();
-    /// Calls `holder`'s callback for `len` bytes at dax_device offset `off`.
+    /// Hands every live target using `member` to [`crate::dm`]'s callback.
+    pub(crate) fn mfroute_dm_uses(member: *mut bindings::dax_device, ctx: *mut c_void) -> c_int;
+    /// Returns the live table generation of `md`.
+    pub(crate) fn mfroute_dm_generation(md: *mut MappedDevice) -> c_uint;
+    /// Drops the reference a [`DmUse`] held on `md`.
+    pub(crate) fn mfroute_dm_put(md: *mut MappedDevice);
+
+    /// Stores up to `max` partitions of `disk`; returns how many it has.
+    pub(crate) fn mfroute_disk_partitions(
+        disk: *mut Disk,
+        starts: *mut u64,
+        lens: *mut u64,
+        max: c_int,
+    ) -> c_int;
+    /// Revokes the DAX mappings of every filesystem on `disk`.
+    pub(crate) fn mfroute_revoke_disk(disk: *mut Disk) -> c_ulong;
+    /// Returns the encoded `dev_t` of `disk`.
+    pub(crate) fn mfroute_disk_devt(disk: *mut Disk) -> u32;
+    /// Returns the name of `disk`.
+    pub(crate) fn mfroute_disk_name(disk: *mut Disk) -> *const c_char;
+
+    /// Calls `holder`'s callback for `len` bytes at dax_device offset `off`
+    /// and traces it as part of event `seq`; returns the holder's answer.
     pub(crate) fn mfroute_holder_deliver(
         holder: *mut Holder,
+        seq: u64,
         off: u64,
         len: u64,
         flags: c_int,
     ) -> c_int;
-    /// Tells `holder` that `len` bytes at dax_device offset `off` are good again.
-    pub(crate) fn mfroute_holder_repair(holder: *mut Holder, off: u64, len: u64);
-    /// Unmaps every DAX mapping of the superblocks on `dax_dev`.
-    pub(crate) fn mfroute_revoke_dax_mappings(dax_dev: *mut bindings::dax_device) -> c_ulong;
-    /// Copies out the dm targets mapping `member`; returns their number.
-    pub(crate) fn mfroute_dm_targets(
-        member: *mut bindings::dax_device,
-        out: *mut DmTarget,
-        max: c_int,
-    ) -> c_int;
-    /// Drops the references of `n` targets from `mfroute_dm_targets`.
-    pub(crate) fn mfroute_dm_put(targets: *mut DmTarget, n: c_int);
+    /// Tells `holder` that `len` bytes at dax_device offset `off` are good
+    /// again, as part of event `seq`.
+    pub(crate) fn mfroute_holder_repair(holder: *mut Holder, seq: u64, off: u64, len: u64);
+    /// Asks drivers for poison nobody took, from `delay_ms` on.
+    pub(crate) fn mfroute_reprobe_schedule(delay_ms: c_uint);
+    /// Stops asking; waits for a request in progress.
+    pub(crate) fn mfroute_reprobe_cancel();
+
+    /// Creates the debugfs directory and its files, if debugfs exists.
+    pub(crate) fn mfroute_debugfs_init() -> c_int;
+    /// Removes the debugfs directory and everything below it.
+    pub(crate) fn mfroute_debugfs_exit();
+    /// Whether one more log line about an event may be printed now.
+    pub(crate) fn mfroute_log_ratelimit() -> bool;
+
+    /// Appends `len` bytes at `data` to `m`.
+    pub(crate) fn seq_write(m: *mut SeqFile, data: *const c_void, len: usize) -> c_int;
+
+    /// Tracepoint `mfroute:mfroute_event`.
+    pub(crate) fn mfroute_trace_event(
+        seq: u64,
+        dev: u32,
+        name: *const c_char,
+        offset: u64,
+        len: u64,
+        flags: c_int,
+        origin: *const c_char,
+    );
+    /// Tracepoint `mfroute:mfroute_deliver`.
+    pub(crate) fn mfroute_trace_deliver(
+        seq: u64,
+        kind: *const c_char,
+        dev: u32,
+        name: *const c_char,
+        sector: u64,
+        nr_sectors: u64,
+        flags: c_int,
+        result: c_int,
+    );
+    /// Tracepoint `mfroute:mfroute_absorb`.
+    pub(crate) fn mfroute_trace_absorb(
+        seq: u64,
+        dev: u32,
+        name: *const c_char,
+        offset: u64,
+        len: u64,
+        reason: *const c_char,
+    );
+    /// Tracepoint `mfroute:mfroute_fallback`.
+    pub(crate) fn mfroute_trace_fallback(
+        seq: u64,
+        dev: u32,
+        name: *const c_char,
+        offset: u64,
+        len: u64,
+        reason: *const c_char,
+    );
 }

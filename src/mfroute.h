@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Functions shared between the C and Rust halves of mfroute.ko.  The
- * mfroute_rs_* ones are Rust (src/router.rs), the others C.
+ * mfroute_rs_* ones are Rust (src/holders.rs, src/dm.rs, src/router.rs,
+ * src/debugfs.rs), the others C.
  */
 #ifndef _MFROUTE_H
 #define _MFROUTE_H
@@ -10,51 +11,74 @@
 
 struct dax_device;
 struct dentry;
+struct gendisk;
+struct mapped_device;
 struct mfroute_holder;
-
-/* At most this many stripes of one striped target on one member. */
-#define MFROUTE_DM_MAX_STRIPES	16
+struct seq_file;
 
 /**
- * struct mfroute_dm_target - a dm target mapping a member, copied out
- * @upper: the mapped device's dax_device (referenced)
- * @name: the mapped device's disk name
+ * struct mfroute_dm_use - a target of a live table using a member
+ * @md: the mapped device, referenced (mfroute_dm_put())
+ * @upper: its dax_device (valid while @md is referenced), or NULL
+ * @generation: dm_live_table_generation() of the table this comes from
  * @begin: first sector of the target in the mapped device
  * @len: sectors of the target
- * @member_start: where the target's data starts on the member, in sectors
- *	of the member's dax_device (partition start included)
+ * @translatable: the target reported its layout (linear, striped)
+ * @dev_start: translatable: where the target's data starts on the member,
+ *	in sectors of the member's dax_device (partition start included);
+ *	otherwise where the target uses the member
+ * @dev_len: untranslatable: how many sectors of the member it uses
  * @chunk: striped: chunk size in sectors; 0: linear
- * @stripes: striped: number of stripes
+ * @stripes: striped: number of stripes; 1: linear
  * @stripe: striped: which stripe the member is
  */
-struct mfroute_dm_target {
+struct mfroute_dm_use {
+	struct mapped_device *md;
 	struct dax_device *upper;
-	char name[32];
+	unsigned int generation;
 	u64 begin;
 	u64 len;
-	u64 member_start;
+	bool translatable;
+	u64 dev_start;
+	u64 dev_len;
 	u64 chunk;
 	u32 stripes;
 	u32 stripe;
 };
 
-/* Rust: the router. */
-int mfroute_rs_register(struct mfroute_holder *holder,
-			struct dax_device *dax_dev, u64 start, u64 len,
-			const char *name);
-void mfroute_rs_unregister(struct mfroute_holder *holder);
-ssize_t mfroute_rs_ledger_show(char *buf, size_t size);
+/* C: device-mapper (mfroute_dm.c). */
+int mfroute_dm_uses(struct dax_device *member, void *ctx);
+unsigned int mfroute_dm_generation(struct mapped_device *md);
+void mfroute_dm_put(struct mapped_device *md);
 
-/* C: holders, filesystems, debugfs. */
-int mfroute_holder_deliver(struct mfroute_holder *holder, u64 off, u64 len,
-			   int mf_flags);
-void mfroute_holder_repair(struct mfroute_holder *holder, u64 off, u64 len);
-unsigned long mfroute_revoke_dax_mappings(struct dax_device *dax_dev);
-int mfroute_dm_targets(struct dax_device *member, struct mfroute_dm_target *out,
-		       int max);
-void mfroute_dm_put(struct mfroute_dm_target *targets, int n);
+/* C: disks and filesystems (mfroute_fs.c). */
+int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
+			    int max);
+unsigned long mfroute_revoke_disk(struct gendisk *disk);
+u32 mfroute_disk_devt(struct gendisk *disk);
+const char *mfroute_disk_name(struct gendisk *disk);
+
+/* C: holders (mfroute_holder.c). */
+int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,
+			   u64 len, int mf_flags);
+void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
+			   u64 len);
+void mfroute_reprobe_schedule(unsigned int delay_ms);
+void mfroute_reprobe_cancel(void);
+
+/* C: debugfs (mfroute_debugfs.c), tracing and logs (mfroute_trace.c). */
 int mfroute_debugfs_init(void);
 void mfroute_debugfs_exit(void);
+bool mfroute_log_ratelimit(void);
+void mfroute_trace_event(u64 seq, u32 dev, const char *name, u64 offset,
+			 u64 len, int flags, const char *origin);
+void mfroute_trace_deliver(u64 seq, const char *kind, u32 dev,
+			   const char *name, u64 sector, u64 nr_sectors,
+			   int flags, int result);
+void mfroute_trace_absorb(u64 seq, u32 dev, const char *name, u64 offset,
+			  u64 len, const char *reason);
+void mfroute_trace_fallback(u64 seq, u32 dev, const char *name, u64 offset,
+			    u64 len, const char *reason);
 
 #ifdef CONFIG_MFROUTE_INJECT
 void mfroute_inject_init(struct dentry *dir);
@@ -63,5 +87,14 @@ static inline void mfroute_inject_init(struct dentry *dir)
 {
 }
 #endif
+
+/* Rust. */
+int mfroute_rs_register(struct mfroute_holder *holder,
+			struct dax_device *dax_dev, u64 start, u64 len,
+			void **token);
+void mfroute_rs_unregister(void *token, struct dax_device *dax_dev);
+int mfroute_rs_dm_use(void *ctx, const struct mfroute_dm_use *use);
+void mfroute_rs_reprobe(void);
+int mfroute_rs_ledger_show(struct seq_file *m);
 
 #endif /* _MFROUTE_H */

@@ -10,10 +10,17 @@
 use kernel::prelude::*;
 
 mod debugfs;
+mod device;
+mod dm;
 mod errno;
 mod ffi;
+mod fs;
+mod holders;
+mod pass;
 pub mod route;
 mod router;
+mod store;
+mod trace;
 
 module! {
     type: MfRoute,
@@ -24,7 +31,7 @@ module! {
 }
 
 /// The module's version, printed on load.
-const VERSION: &str = "0.1.0";
+const VERSION: &str = "0.2.0";
 
 /// The loaded module; fields drop in order, undoing `init` in reverse.
 struct MfRoute {

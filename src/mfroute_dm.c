@@ -4,17 +4,20 @@
  *
  * dm opens its members' dax_devices without a holder, and the block
  * layer's holder links are sysfs only, so the router asks dm itself:
- * dm_walk_live_targets() visits every target of every live table, and the
- * targets' own iterate_devices() says which members they map.  The
- * geometry of the targets that map the failing member is copied out, and
- * the router translates with it once the table's SRCU read section is
- * over, so that delivering to the filesystem above (which may do I/O to
- * the mapped device) never holds up a table swap.
+ * dm_walk_live_targets() visits every target of every live table; a
+ * target that reports its layout on the failing member (->iterate_layouts:
+ * linear, striped) is handed to the router to translate with; one that
+ * only says where it uses the member (->iterate_devices) is handed over
+ * as untranslatable, so that the router leaves only that part of a
+ * failure to the per-page path.  Each use holds a reference on the mapped
+ * device, dropped by mfroute_dm_put(), so that the router can deliver to
+ * its filesystem after the table's SRCU read section (the filesystem may
+ * do I/O to the mapped device, which must never hold up a table swap) and
+ * check the table generation before it does.
  */
 #include <linux/blkdev.h>
 #include <linux/dax.h>
 #include <linux/device-mapper.h>
-#include <linux/string.h>
 
 #include "mfroute.h"
 
@@ -22,117 +25,116 @@
 
 struct mfroute_dm_walk {
 	struct dax_device *member;
-	struct mfroute_dm_target *out;
-	int max, n;
-	/* The target being looked at: its geometry and the member's places. */
-	struct mfroute_dm_target cur;
-	u64 starts[MFROUTE_DM_MAX_STRIPES];
-	u32 stripes[MFROUTE_DM_MAX_STRIPES];
-	int found;
+	void *ctx;
+	struct mfroute_dm_use use;
 };
 
-/* iterate_devices() callout: note where the member sits in the target. */
+/* Hand one use of the member over to the router, with its own reference. */
+static int mfroute_dm_report(struct mfroute_dm_walk *walk)
+{
+	int rc;
+
+	/* A mapped device being deleted has no filesystem left to tell. */
+	if (dm_hold(walk->use.md))
+		return 0;
+	rc = mfroute_rs_dm_use(walk->ctx, &walk->use);
+	if (rc)
+		dm_put(walk->use.md);
+	return rc;
+}
+
+/* ->iterate_layouts() callout: the target's layout on one device. */
+static int mfroute_dm_layout(struct dm_target *ti, struct dm_dev *dev,
+			     const struct dm_layout *layout, void *data)
+{
+	struct mfroute_dm_walk *walk = data;
+
+	if (dev->dax_dev != walk->member)
+		return 0;
+	walk->use.translatable = true;
+	/* Member offsets in dax_device space: add the partition. */
+	walk->use.dev_start = get_start_sect(dev->bdev) + layout->dev_start;
+	walk->use.dev_len = 0;
+	walk->use.chunk = layout->chunk_sectors;
+	walk->use.stripes = layout->stripes;
+	walk->use.stripe = layout->stripe;
+	return mfroute_dm_report(walk);
+}
+
+/* ->iterate_devices() callout, for targets without a layout. */
 static int mfroute_dm_device(struct dm_target *ti, struct dm_dev *dev,
 			     sector_t start, sector_t len, void *data)
 {
 	struct mfroute_dm_walk *walk = data;
 
-	if (dev->dax_dev == walk->member) {
-		if (walk->found == MFROUTE_DM_MAX_STRIPES)
-			return -ENOSPC;
-		/* Member offsets in dax_device space: add the partition. */
-		walk->starts[walk->found] = get_start_sect(dev->bdev) + start;
-		walk->stripes[walk->found++] = walk->cur.stripes;
-	}
-	walk->cur.stripes++;
-	return 0;
+	if (dev->dax_dev != walk->member)
+		return 0;
+	walk->use.translatable = false;
+	walk->use.dev_start = get_start_sect(dev->bdev) + start;
+	walk->use.dev_len = len;
+	walk->use.chunk = 0;
+	walk->use.stripes = 1;
+	walk->use.stripe = 0;
+	return mfroute_dm_report(walk);
 }
 
-/* dm_walk_live_targets() callback: copy out targets mapping the member. */
-static int mfroute_dm_target(struct mapped_device *md, struct dm_target *ti,
-			     void *data)
+/* dm_walk_live_targets() callback. */
+static int mfroute_dm_target(struct mapped_device *md, unsigned int generation,
+			     struct dm_target *ti, void *data)
 {
 	struct mfroute_dm_walk *walk = data;
-	struct gendisk *disk = dm_disk(md);
-	bool linear = !strcmp(ti->type->name, "linear");
-	bool striped = !strcmp(ti->type->name, "striped");
-	struct mfroute_dm_target *t;
-	int rc, i;
-	u64 off;
 
-	if (!ti->type->iterate_devices)
-		return 0;
-	walk->cur = (struct mfroute_dm_target) {
-		.begin = ti->begin, .len = ti->len,
-		.chunk = striped ? ti->max_io_len : 0,
+	walk->use = (struct mfroute_dm_use) {
+		.md = md, .upper = dm_dax_device(md),
+		.generation = generation, .begin = ti->begin, .len = ti->len,
 	};
-	walk->found = 0;
-	rc = ti->type->iterate_devices(ti, mfroute_dm_device, walk);
-	if (rc)
-		return rc;
-	if (!walk->found)
-		return 0;
-	/* Any other target type on the member: not translated, fall back. */
-	if (!(linear || (striped && walk->cur.chunk)))
-		return -EOPNOTSUPP;
-
-	for (i = 0; i < walk->found; i++) {
-		if (walk->n == walk->max)
-			return -ENOSPC;
-		t = &walk->out[walk->n];
-		*t = walk->cur;
-		t->member_start = walk->starts[i];
-		t->stripe = walk->stripes[i];
-		/* Each entry holds a reference, dropped by mfroute_dm_put(). */
-		t->upper = fs_dax_get_by_bdev(disk->part0, &off, NULL, NULL);
-		if (!t->upper)
-			return 0;	/* not DAX-capable: nobody maps it */
-		strscpy(t->name, disk->disk_name);
-		walk->n++;
-	}
+	if (ti->type->iterate_layouts)
+		return ti->type->iterate_layouts(ti, mfroute_dm_layout, walk);
+	if (ti->type->iterate_devices)
+		return ti->type->iterate_devices(ti, mfroute_dm_device, walk);
 	return 0;
 }
 
 /**
- * mfroute_dm_targets() - the dm targets mapping a dax_device, right now
- * @member: the dax_device
- * @out: where to copy the targets
- * @max: room in @out
+ * mfroute_dm_uses() - hand the router every live target using a member
+ * @member: the member's dax_device
+ * @ctx: passed to mfroute_rs_dm_use()
  *
- * Return: the number of targets copied, each holding a reference on its
- * upper dax_device (release with mfroute_dm_put()), or -ENOSPC when they
- * do not fit, -EOPNOTSUPP when a target other than linear or striped maps
- * @member; on error no reference is held.
+ * Context: Process context; mfroute_rs_dm_use() runs inside a table's SRCU
+ * read section and must not sleep for long.
+ * Return: 0, or the first error mfroute_rs_dm_use() returned (the uses it
+ * took so far keep their references).
  */
-int mfroute_dm_targets(struct dax_device *member, struct mfroute_dm_target *out,
-		       int max)
+int mfroute_dm_uses(struct dax_device *member, void *ctx)
 {
-	struct mfroute_dm_walk walk = {
-		.member = member, .out = out, .max = max,
-	};
-	int rc = dm_walk_live_targets(mfroute_dm_target, &walk);
+	struct mfroute_dm_walk walk = { .member = member, .ctx = ctx };
 
-	if (rc) {
-		mfroute_dm_put(out, walk.n);
-		return rc;
-	}
-	return walk.n;
+	return dm_walk_live_targets(mfroute_dm_target, &walk);
 }
 
-/* Drop the references mfroute_dm_targets() took. */
-void mfroute_dm_put(struct mfroute_dm_target *targets, int n)
+/* The live table generation of a mapped device the router holds. */
+unsigned int mfroute_dm_generation(struct mapped_device *md)
 {
-	while (n-- > 0)
-		fs_put_dax(targets[n].upper, NULL);
+	return dm_live_table_generation(md);
+}
+
+/* Drop the reference a use handed to the router holds. */
+void mfroute_dm_put(struct mapped_device *md)
+{
+	dm_put(md);
 }
 #else /* !CONFIG_BLK_DEV_DM */
-int mfroute_dm_targets(struct dax_device *member, struct mfroute_dm_target *out,
-		       int max)
+int mfroute_dm_uses(struct dax_device *member, void *ctx)
 {
 	return 0;
 }
 
-void mfroute_dm_put(struct mfroute_dm_target *targets, int n)
+unsigned int mfroute_dm_generation(struct mapped_device *md)
+{
+	return 0;
+}
+
+void mfroute_dm_put(struct mapped_device *md)
 {
 }
 #endif /* CONFIG_BLK_DEV_DM */

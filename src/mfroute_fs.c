@@ -1,53 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Revoke the DAX mappings of filesystems without dax holder operations.
+ * Disks and the filesystems on them, as the router needs them.
  *
- * xfs hears of a dying pmem through its holder operations and unmaps what
- * it must; ext4, ext2 and erofs are not told, and the DAX mappings of
- * their files would outlive the device.  When the router sees a removal
- * that no holder took, it unmaps every DAX mapping of every superblock on
- * that dax_device and drops their DAX page cache entries, so the next
- * access faults instead of reading memory that is no longer the
- * namespace's, and evicting the inodes later does not touch the removed
- * memmap.
+ * A removal must leave no DAX mapping of the dying memory behind.  xfs
+ * hears of it through its dax holder operations and unmaps what it must;
+ * ext4, ext2 and erofs are not told, and even xfs may fail to (already
+ * shut down, already frozen).  So once the holders have been told, the
+ * router revokes the DAX mappings of every filesystem on the block devices
+ * of the affected disks - the dying pmem's, and those of the mapped
+ * devices above it - reached through each block device's holder
+ * (bdev_super_call()), never by walking every superblock in the system.
+ *
+ * Revoking follows the filesystems' own invalidation: write back, unmap,
+ * invalidate the DAX entries (which skips pinned pages); only what is
+ * left (dirty entries the writeback could not clean, on a filesystem
+ * already shut down) is truncated, and only when no page of the file is
+ * pinned (dax_layout_busy_page(): O_DIRECT, RDMA), as the filesystems'
+ * break-layouts step waits for before truncating.
  */
+#include <linux/blkdev.h>
 #include <linux/dax.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 
 #include "mfroute.h"
 
+/**
+ * mfroute_disk_partitions() - the partitions of a disk
+ * @disk: the disk (valid for the call)
+ * @starts: where to store each partition's start, in bytes
+ * @lens: where to store each partition's length, in bytes
+ * @max: room in @starts and @lens
+ *
+ * Return: the number of partitions, which may be more than @max: then
+ * only @max were stored, and the caller asks again with more room.
+ */
+int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
+			    int max)
+{
+	struct block_device *part;
+	unsigned long idx;
+	int n = 0;
+
+	rcu_read_lock();
+	xa_for_each_start(&disk->part_tbl, idx, part, 1) {
+		if (n < max) {
+			starts[n] = (u64)part->bd_start_sect << SECTOR_SHIFT;
+			lens[n] = bdev_nr_bytes(part);
+		}
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+u32 mfroute_disk_devt(struct gendisk *disk)
+{
+	return new_encode_dev(disk_devt(disk));
+}
+
+const char *mfroute_disk_name(struct gendisk *disk)
+{
+	return disk->disk_name;
+}
+
 struct mfroute_revoke {
-	struct dax_device *dax_dev;
 	unsigned long inodes;
 };
 
+/* Revoke the DAX mappings of one inode; the caller holds a reference. */
+static void mfroute_revoke_inode(struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	filemap_write_and_wait(mapping);
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, 0, 0, 1);
+	invalidate_inode_pages2(mapping);
+	if (mapping->nrpages && !dax_layout_busy_page(mapping))
+		truncate_inode_pages(mapping, 0);
+	filemap_invalidate_unlock(mapping);
+}
+
+/* bdev_super_call() callback: revoke every DAX mapping of @sb. */
 static void mfroute_revoke_sb(struct super_block *sb, void *arg)
 {
 	struct mfroute_revoke *revoke = arg;
 	struct inode *inode, *prev = NULL;
-	struct address_space *mapping;
-	struct dax_device *dax_dev;
-	u64 start;
-
-	if (!sb->s_bdev)
-		return;
-	dax_dev = fs_dax_get_by_bdev(sb->s_bdev, &start, NULL, NULL);
-	if (!dax_dev)
-		return;
-	fs_put_dax(dax_dev, NULL);
-	if (dax_dev != revoke->dax_dev)
-		return;
 
 	/* As drop_pagecache_sb(): pin each inode, drop the list lock. */
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
 		spin_lock(&inode->i_lock);
-		mapping = inode->i_mapping;
 		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
 		    !IS_DAX(inode) ||
-		    (!mapping_mapped(mapping) && !mapping->nrpages)) {
+		    (!mapping_mapped(inode->i_mapping) &&
+		     !inode->i_mapping->nrpages)) {
 			spin_unlock(&inode->i_lock);
 			continue;
 		}
@@ -55,15 +105,7 @@ static void mfroute_revoke_sb(struct super_block *sb, void *arg)
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
-		/*
-		 * Unmap, and drop the DAX entries too: they point into the
-		 * memmap that goes away with the device, and evicting the
-		 * inode later (umount) would touch it.
-		 */
-		filemap_invalidate_lock(mapping);
-		unmap_mapping_range(mapping, 0, 0, 1);
-		truncate_inode_pages(mapping, 0);
-		filemap_invalidate_unlock(mapping);
+		mfroute_revoke_inode(inode);
 		revoke->inodes++;
 		iput(prev);
 		prev = inode;
@@ -74,11 +116,30 @@ static void mfroute_revoke_sb(struct super_block *sb, void *arg)
 	iput(prev);
 }
 
-/* Unmap all DAX mappings on @dax_dev; returns the number of inodes. */
-unsigned long mfroute_revoke_dax_mappings(struct dax_device *dax_dev)
+/**
+ * mfroute_revoke_disk() - revoke the DAX mappings of the filesystems on a disk
+ * @disk: the disk (valid for the call), whole or partitioned
+ *
+ * Context: Process context; sleeps.  No router lock held: this takes
+ * each block device's holder lock and its filesystem's s_umount.
+ * Return: the number of inodes whose mappings were revoked.
+ */
+unsigned long mfroute_revoke_disk(struct gendisk *disk)
 {
-	struct mfroute_revoke revoke = { .dax_dev = dax_dev };
+	struct mfroute_revoke revoke = { };
+	struct block_device *part;
+	unsigned long idx;
 
-	iterate_supers(mfroute_revoke_sb, &revoke);
+	/* As blk_report_disk_dead(): pin each block device, drop RCU. */
+	rcu_read_lock();
+	xa_for_each(&disk->part_tbl, idx, part) {
+		if (!kobject_get_unless_zero(&part->bd_device.kobj))
+			continue;
+		rcu_read_unlock();
+		bdev_super_call(part, mfroute_revoke_sb, &revoke);
+		put_device(&part->bd_device);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
 	return revoke.inodes;
 }

@@ -4,8 +4,9 @@
  *
  * Registration resolves the holder's block device to the dax_device that
  * failures are reported on and to the partition's offset within it; the
- * Rust router keeps the registration in its registry and calls
- * mfroute_holder_deliver() for each contiguous range to report.
+ * Rust router keeps the registration with the state of that dax_device and
+ * calls mfroute_holder_deliver() for each contiguous range to report,
+ * without holding any of its locks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include <mfroute.h>
 #include "mfroute.h"
@@ -25,6 +27,7 @@
  * @bdev_file: the holder's block device, held open (not exclusively)
  * @dax_dev: its dax_device, referenced while registered
  * @part_off: byte offset of the block device in @dax_dev
+ * @token: the router's registration
  */
 struct mfroute_holder {
 	const struct mfroute_holder_ops *ops;
@@ -32,38 +35,43 @@ struct mfroute_holder {
 	struct file *bdev_file;
 	struct dax_device *dax_dev;
 	u64 part_off;
+	void *token;
 };
 
 /**
  * mfroute_holder_register() - be told of failures of a block device range
- * @dev: the block device (a DAX-capable pmem disk or partition)
+ * @dev: the block device (a DAX-capable pmem disk or partition, or a
+ *	device-mapper device over them)
  * @offset: start of the range, in bytes from the start of @dev
  * @len: length of the range in bytes
  * @ops: callbacks; must stay valid until unregistered
- * @data: passed back to @ops
+ * @data: passed to @ops
  *
  * Context: Process context; sleeps.
- * Return: the registration, or ERR_PTR(): -EINVAL for a NULL callback, an
- * empty or wrapping range or one past the end of @dev, -EOPNOTSUPP if
- * @dev has no DAX, -EBUSY for a duplicate registration, -ENOSPC when the
- * registry is full, -ENODEV if mfroute is not running, or the error of
- * opening @dev.
+ * Return: the registration, or ERR_PTR(): -EINVAL for a NULL callback or
+ * an empty or wrapping range, -ENXIO for a range past the end of @dev or a
+ * device going away, -EOPNOTSUPP if @dev has no DAX, -ENODEV if mfroute is
+ * not running, -ENOMEM, or the error of opening @dev.
  */
 struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 		const struct mfroute_holder_ops *ops, void *data)
 {
 	struct mfroute_holder *holder;
 	struct block_device *bdev;
+	int id, rc;
 	u64 end;
-	int rc;
 
 	if (!ops || !ops->notify_failure || !len ||
-	    check_add_overflow(offset, len, &end))
-		return ERR_PTR(-EINVAL);
+	    check_add_overflow(offset, len, &end)) {
+		rc = -EINVAL;
+		goto out_log;
+	}
 
 	holder = kzalloc(sizeof(*holder), GFP_KERNEL);
-	if (!holder)
-		return ERR_PTR(-ENOMEM);
+	if (!holder) {
+		rc = -ENOMEM;
+		goto out_log;
+	}
 	holder->ops = ops;
 	holder->data = data;
 	holder->bdev_file = bdev_file_open_by_dev(dev, BLK_OPEN_READ, NULL, NULL);
@@ -72,7 +80,7 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 		goto out_free;
 	}
 	bdev = file_bdev(holder->bdev_file);
-	rc = -EINVAL;
+	rc = -ENXIO;
 	if (end > bdev_nr_bytes(bdev))
 		goto out_close;
 	rc = -EOPNOTSUPP;
@@ -80,9 +88,14 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 	if (!holder->dax_dev)
 		goto out_close;
 
-	rc = mfroute_rs_register(holder, holder->dax_dev,
-				 holder->part_off + offset, len,
-				 bdev->bd_disk->disk_name);
+	/* A dax_device dead already is never routed: refuse, do not keep. */
+	id = dax_read_lock();
+	rc = -ENXIO;
+	if (dax_alive(holder->dax_dev))
+		rc = mfroute_rs_register(holder, holder->dax_dev,
+					 holder->part_off + offset, len,
+					 &holder->token);
+	dax_read_unlock(id);
 	if (rc)
 		goto out_put;
 	pr_info("%pg: holder registered for [%#llx, %#llx)\n", bdev, offset, end);
@@ -94,15 +107,16 @@ out_close:
 	fput(holder->bdev_file);
 out_free:
 	kfree(holder);
-	pr_warn("%u:%u: holder registration refused: %d\n", MAJOR(dev),
-		MINOR(dev), rc);
+out_log:
+	pr_warn_ratelimited("%u:%u: holder registration refused: %d\n",
+			    MAJOR(dev), MINOR(dev), rc);
 	return ERR_PTR(rc);
 }
 EXPORT_SYMBOL_GPL(mfroute_holder_register);
 
 /**
  * mfroute_holder_unregister() - undo mfroute_holder_register()
- * @holder: the registration
+ * @holder: the registration; NULL and error pointers are ignored
  *
  * Once this returns, no callback of @holder runs or will run.
  *
@@ -112,25 +126,82 @@ void mfroute_holder_unregister(struct mfroute_holder *holder)
 {
 	if (IS_ERR_OR_NULL(holder))
 		return;
-	mfroute_rs_unregister(holder);
+	mfroute_rs_unregister(holder->token, holder->dax_dev);
 	fs_put_dax(holder->dax_dev, NULL);
 	fput(holder->bdev_file);
 	kfree(holder);
 }
 EXPORT_SYMBOL_GPL(mfroute_holder_unregister);
 
-/* Called by the router with its lock held; @off is in dax_device bytes. */
-int mfroute_holder_deliver(struct mfroute_holder *holder, u64 off, u64 len,
-			   int mf_flags)
+/* Trace a call of @holder, at @off (its block device's bytes). */
+static void mfroute_holder_trace(struct mfroute_holder *holder, u64 seq,
+				 u64 off, u64 len, int mf_flags, int rc)
 {
-	return holder->ops->notify_failure(holder, holder->data,
-					   off - holder->part_off, len, mf_flags);
+	struct block_device *bdev = file_bdev(holder->bdev_file);
+	char name[BDEVNAME_SIZE];
+
+	snprintf(name, sizeof(name), "%pg", bdev);
+	mfroute_trace_deliver(seq, "holder", new_encode_dev(bdev->bd_dev), name,
+			      off >> SECTOR_SHIFT, len >> SECTOR_SHIFT,
+			      mf_flags, rc);
 }
 
-/* Called by the router with its lock held; @off is in dax_device bytes. */
-void mfroute_holder_repair(struct mfroute_holder *holder, u64 off, u64 len)
+/*
+ * Called by the router, no lock held, for event @seq; @off is in
+ * dax_device bytes.
+ */
+int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,
+			   u64 len, int mf_flags)
 {
-	if (holder->ops->notify_repair)
-		holder->ops->notify_repair(holder, holder->data,
-					   off - holder->part_off, len);
+	u64 rel = off - holder->part_off;
+	int rc;
+
+	rc = holder->ops->notify_failure(holder, holder->data, rel, len,
+					 mf_flags);
+	mfroute_holder_trace(holder, seq, rel, len, mf_flags, rc);
+	return rc;
+}
+
+/* As mfroute_holder_deliver(), for a repair. */
+void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
+			   u64 len)
+{
+	u64 rel = off - holder->part_off;
+
+	if (!holder->ops->notify_repair)
+		return;
+	holder->ops->notify_repair(holder, holder->data, rel, len);
+	mfroute_holder_trace(holder, seq, rel, len, 0, 0);
+}
+
+/*
+ * Asking drivers for poison nobody took, after a holder appeared: a
+ * mounting filesystem is not ready at once, so ask again a few times.
+ */
+static void mfroute_reprobe_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mfroute_reprobe_work, mfroute_reprobe_fn);
+static atomic_t mfroute_reprobe_rounds = ATOMIC_INIT(0);
+
+#define MFROUTE_REPROBE_ROUNDS	3
+
+static void mfroute_reprobe_fn(struct work_struct *work)
+{
+	mfroute_rs_reprobe();
+	if (atomic_dec_if_positive(&mfroute_reprobe_rounds) > 0)
+		schedule_delayed_work(&mfroute_reprobe_work, 2 * HZ);
+}
+
+/* Ask again from @delay_ms on; any context. */
+void mfroute_reprobe_schedule(unsigned int delay_ms)
+{
+	atomic_set(&mfroute_reprobe_rounds, MFROUTE_REPROBE_ROUNDS);
+	mod_delayed_work(system_wq, &mfroute_reprobe_work,
+			 msecs_to_jiffies(delay_ms));
+}
+
+/* At unload, before the router goes. */
+void mfroute_reprobe_cancel(void)
+{
+	atomic_set(&mfroute_reprobe_rounds, 0);
+	cancel_delayed_work_sync(&mfroute_reprobe_work);
 }

@@ -3,10 +3,13 @@
  * Test-only ranged failure injection: /sys/kernel/debug/mfroute/inject.
  *
  * Writing "PFN NR_PAGES" (decimal) reports a failure of NR_PAGES pages from
- * PFN through memory_failure_range(), as a platform reporting a known bad
- * range would; "PFN NR_PAGES pre_remove" reports a pending removal
- * instead.  Only pfns of an fsdax device pagemap are accepted: this file
- * must never poison ordinary memory.
+ * PFN through memory_failure_range(), as software-injected poison
+ * (MF_SW_SIMULATED, like madvise(MADV_HWPOISON)); "PFN NR_PAGES hw" reports
+ * it as a platform reporting hardware poison would (no MF_* flag: what
+ * firmware-first error reporting hands memory_failure()), which pmem then
+ * keeps bad for the I/O path; "PFN NR_PAGES pre_remove" reports a pending
+ * removal instead.  Only pfns of an fsdax device pagemap are accepted:
+ * this file must never poison ordinary memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": inject: " fmt
 
@@ -53,8 +56,10 @@ static ssize_t mfroute_inject_write(struct file *file, const char __user *ubuf,
 	n = sscanf(buf, "%lu %lu %15s %c", &pfn, &nr_pages, mode, &extra);
 	if (n == 3 && !strcmp(mode, "pre_remove")) {
 		flags |= MF_MEM_PRE_REMOVE;
+	} else if (n == 3 && !strcmp(mode, "hw")) {
+		flags = 0;
 	} else if (n != 2) {
-		pr_warn_ratelimited("malformed request, want \"PFN NR_PAGES [pre_remove]\"\n");
+		pr_warn_ratelimited("malformed request, want \"PFN NR_PAGES [hw|pre_remove]\"\n");
 		return -EINVAL;
 	}
 
@@ -66,8 +71,9 @@ static ssize_t mfroute_inject_write(struct file *file, const char __user *ubuf,
 	}
 
 	rc = memory_failure_range(pfn, nr_pages, flags);
-	pr_info("%#lx+%lu%s: %d\n", pfn, nr_pages,
-		flags & MF_MEM_PRE_REMOVE ? " pre_remove" : "", rc);
+	pr_info_ratelimited("%#lx+%lu%s: %d\n", pfn, nr_pages,
+			    flags & MF_MEM_PRE_REMOVE ? " pre_remove" :
+			    flags ? "" : " hw", rc);
 	return rc ? rc : count;
 }
 

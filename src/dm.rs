@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The device-mapper devices above a dax_device, from the live tables.
+//!
+//! [`Walk::of`] asks dm, through `mfroute_dm.c`, for every target of every
+//! live table that uses a member: its layout on the member when the target
+//! reports one (linear, striped), or only the member sectors it uses. Each
+//! [`Use`] holds a reference on its mapped device until the walk is
+//! dropped, so its dax_device and disk stay valid while the router
+//! delivers to the filesystem above, outside the table's SRCU read
+//! section, and the table generation tells whether the table it was
+//! translated with is still live.
+//!
+//! C header: [`include/linux/device-mapper.h`](srctree/include/linux/device-mapper.h)
+
+use kernel::alloc::flags;
+use kernel::bindings;
+use kernel::ffi::{c_int, c_void};
+use kernel::prelude::*;
+
+use crate::ffi;
+use crate::route::layout::Layout;
+use crate::route::range::{ByteRange, SectorRange};
+
+/// How a target uses the member.
+pub(crate) enum Mapping {
+    /// Its layout: member bytes translate to the mapped device's.
+    Layout(Layout),
+    /// Not translatable; the member bytes it uses.
+    Opaque(ByteRange),
+}
+
+/// A target of a live table using the member.
+///
+/// # Invariants
+///
+/// `md` holds a reference taken by `mfroute_dm.c` for this use, dropped by
+/// `Drop`; `upper` is valid while it is held.
+pub(crate) struct Use {
+    /// The mapped device.
+    md: *mut ffi::MappedDevice,
+    /// Its dax_device, or null.
+    pub(crate) upper: *mut bindings::dax_device,
+    /// The generation of the table this comes from.
+    generation: u32,
+    /// How the target uses the member.
+    pub(crate) mapping: Mapping,
+}
+
+// SAFETY: The pointers are handed to C only; the reference held makes them
+// valid from any thread.
+unsafe impl Send for Use {}
+
+impl Use {
+    /// Returns whether the table this use comes from is still live.
+    pub(crate) fn is_current(&self) -> bool {
+        // SAFETY: `md` is referenced (type invariant).
+        unsafe { ffi::mfroute_dm_generation(self.md) == self.generation }
+    }
+
+    /// Returns whether `other` is a target of the same mapped device.
+    pub(crate) fn same_device(&self, other: &Use) -> bool {
+        self.md == other.md
+    }
+}
+
+impl Drop for Use {
+    fn drop(&mut self) {
+        // SAFETY: The reference taken for this use is dropped once.
+        unsafe { ffi::mfroute_dm_put(self.md) };
+    }
+}
+
+/// The targets of live tables using one member.
+pub(crate) struct Walk {
+    /// The uses, grouped by mapped device in walk order.
+    pub(crate) uses: KVec<Use>,
+    /// A use could not be kept (no memory): the walk is incomplete.
+    pub(crate) incomplete: bool,
+}
+
+impl Walk {
+    /// Walks the live tables for targets using `member`.
+    ///
+    /// # Safety
+    ///
+    /// `member` is a live dax_device for the call.
+    pub(crate) unsafe fn of(member: *mut bindings::dax_device) -> Self {
+        let mut walk = Walk {
+            uses: KVec::new(),
+            incomplete: false,
+        };
+        let ctx = core::ptr::from_mut(&mut walk).cast::<c_void>();
+        // SAFETY: `member` is live; `ctx` points to `walk` for the call,
+        // which is all `mfroute_rs_dm_use` uses it for.
+        if unsafe { ffi::mfroute_dm_uses(member, ctx) } != 0 {
+            walk.incomplete = true;
+        }
+        walk
+    }
+}
+
+/// Keeps one use found by the walk; called by `mfroute_dm.c`.
+///
+/// Runs inside the table's SRCU read section: it must not sleep for long,
+/// so it allocates with `GFP_NOWAIT` and fails with `-ENOMEM` (the use's
+/// reference is then dropped by the caller).
+///
+/// # Safety
+///
+/// `ctx` is the [`Walk`] given to `mfroute_dm_uses`, `raw` a valid use
+/// holding a reference for the callee.
+#[no_mangle]
+unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse) -> c_int {
+    // SAFETY: By the safety requirements `ctx` is the walk, not otherwise
+    // borrowed during the call, and `raw` is valid.
+    let (walk, raw) = unsafe { (&mut *ctx.cast::<Walk>(), &*raw) };
+    let layout = raw.translatable.then(|| {
+        Layout::new(
+            raw.begin,
+            raw.len,
+            raw.dev_start,
+            raw.chunk,
+            u64::from(raw.stripes),
+            u64::from(raw.stripe),
+        )
+    });
+    // A layout dm reports but that does not add up is not translated: at
+    // most `len` member sectors from `dev_start` are in use.
+    let used = if raw.translatable { raw.len } else { raw.dev_len };
+    let mapping = match layout {
+        Some(Ok(layout)) => Some(Mapping::Layout(layout)),
+        _ => SectorRange::new(raw.dev_start, used)
+            .and_then(|s| s.to_bytes())
+            .ok()
+            .map(Mapping::Opaque),
+    };
+    let keep = |mapping| Use {
+        // INVARIANT: the reference taken for this use is handed over.
+        md: raw.md,
+        upper: raw.upper,
+        generation: raw.generation,
+        mapping,
+    };
+    let Some(mapping) = mapping else {
+        // Nothing sensible to keep: drop the use and its reference, and
+        // say the walk is short.
+        drop(keep(Mapping::Opaque(ByteRange::FILLER)));
+        walk.incomplete = true;
+        return 0;
+    };
+    let one = keep(mapping);
+    match walk.uses.push(one, flags::GFP_NOWAIT | flags::__GFP_NOWARN) {
+        Ok(()) => 0,
+        Err(_) => {
+            // `push` dropped the use, and with it the reference: tell the
+            // caller not to drop it again.
+            walk.incomplete = true;
+            0
+        }
+    }
+}

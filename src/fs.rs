@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Disks and the filesystems on them: partitions and DAX revocation.
+//!
+//! The filesystem holding a dax_device (its dax holder) may sit on one of
+//! the disk's partitions and answers `-ENXIO` for what lies outside it, so
+//! the router tells it of each partition's part of a range separately and
+//! knows which bytes it took ([`Partitions::split`]). On removal, the DAX
+//! mappings of every filesystem on the disk are revoked
+//! (`mfroute_fs.c`), whatever the holders answered.
+//!
+//! C header: [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h)
+
+use kernel::ffi::c_int;
+use kernel::prelude::*;
+
+use crate::ffi;
+use crate::route::range::ByteRange;
+use crate::route::sort::sort_by_key;
+
+/// The partitions of a disk, as byte ranges of it.
+pub(crate) struct Partitions {
+    /// Each partition's bytes, in disk order.
+    parts: KVec<ByteRange>,
+}
+
+impl Partitions {
+    /// Reads the partitions of `disk` (none for a null disk).
+    ///
+    /// # Safety
+    ///
+    /// `disk` is null or valid for the call.
+    pub(crate) unsafe fn of(disk: *mut ffi::Disk) -> Result<Self> {
+        let mut parts = KVec::new();
+        if disk.is_null() {
+            return Ok(Self { parts });
+        }
+        let mut room: usize = 4;
+        loop {
+            let mut starts = KVec::from_elem(0u64, room, GFP_KERNEL)?;
+            let mut lens = KVec::from_elem(0u64, room, GFP_KERNEL)?;
+            let max = c_int::try_from(room).map_err(|_| ENOMEM)?;
+            // SAFETY: `disk` is valid; both buffers hold `max` entries.
+            let n = unsafe {
+                ffi::mfroute_disk_partitions(disk, starts.as_mut_ptr(), lens.as_mut_ptr(), max)
+            };
+            let n = usize::try_from(n).map_err(|_| EINVAL)?;
+            if n > room {
+                // Partitions appeared meanwhile: ask again with room.
+                room = n;
+                continue;
+            }
+            for (start, len) in starts.iter().zip(lens.iter()).take(n) {
+                if let Ok(r) = ByteRange::new(*start, *len) {
+                    parts.push(r, GFP_KERNEL)?;
+                }
+            }
+            sort_by_key(parts.as_mut_slice(), |r| r.start());
+            return Ok(Self { parts });
+        }
+    }
+
+    /// Calls `f` on the pieces of `range` cut at partition boundaries, in
+    /// order: each lies in one partition, or in none.
+    pub(crate) fn split<E>(
+        &self,
+        range: ByteRange,
+        f: &mut dyn FnMut(ByteRange) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<crate::route::RouteError>,
+    {
+        let mut pos = range.start();
+        while pos < range.end() {
+            // The nearest boundary after `pos`.
+            let mut cut = range.end();
+            for p in self.parts.iter() {
+                for edge in [p.start(), p.end()] {
+                    if edge > pos && edge < cut {
+                        cut = edge;
+                    }
+                }
+            }
+            f(ByteRange::from_bounds(pos, cut)?)?;
+            pos = cut;
+        }
+        Ok(())
+    }
+}
+
+/// Revokes the DAX mappings of every filesystem on `disk`; returns the
+/// number of inodes.
+///
+/// # Safety
+///
+/// `disk` is valid for the call; no router lock is held (this sleeps on
+/// block device holder locks and superblocks).
+pub(crate) unsafe fn revoke(disk: *mut ffi::Disk) -> u64 {
+    if disk.is_null() {
+        return 0;
+    }
+    // SAFETY: `disk` is valid by the safety requirements.
+    let inodes = unsafe { ffi::mfroute_revoke_disk(disk) };
+    u64::try_from(inodes).unwrap_or(u64::MAX)
+}
