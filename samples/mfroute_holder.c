@@ -4,25 +4,32 @@
  *
  * /sys/kernel/debug/mfroute_holder/
  *   register    write "MAJ:MIN OFFSET LEN" to hold that byte range of a
- *               DAX-capable block device (up to 8 registrations)
+ *               DAX-capable block device (as many as memory allows)
  *   unregister  write anything to drop every registration
  *   events      one line per notification received:
  *               "dev=MAJ:MIN offset=0x... len=0x... flags=0x...", or
- *               "... repaired" for a repair
+ *               "... repaired" for a repair; the first 4096 are kept,
+ *               then "lost=N" counts the rest
+ *   fail        write an errno number N: notify_failure() returns -N from
+ *               then on (0: succeed again), to play a holder that fails
+ *   delay       write a number of milliseconds each callback sleeps, to
+ *               play a slow holder
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/kdev_t.h>
+#include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <mfroute.h>
 
-#define HOLDERS		8
-#define EVENTS		256
+#define EVENTS		4096
 
 struct sample_event {
 	dev_t dev;
@@ -32,17 +39,30 @@ struct sample_event {
 	bool repaired;
 };
 
+struct sample_registration {
+	struct list_head node;
+	struct mfroute_holder *holder;
+};
+
 static struct dentry *sample_dir;
-static DEFINE_MUTEX(sample_lock);
-static struct mfroute_holder *sample_holders[HOLDERS];
-static dev_t sample_devs[HOLDERS];
+/* Protects the events; never held across an mfroute call. */
+static DEFINE_MUTEX(sample_events_lock);
 static struct sample_event sample_events[EVENTS];
 static unsigned int sample_nr_events, sample_lost_events;
+/* Protects the registrations; never held across an mfroute call. */
+static DEFINE_MUTEX(sample_reg_lock);
+static LIST_HEAD(sample_registrations);
+static unsigned int sample_fail_errno;
+static unsigned int sample_delay_ms;
 
 static void sample_record(void *data, u64 offset, u64 len, int mf_flags,
 			  bool repaired)
 {
-	guard(mutex)(&sample_lock);
+	unsigned int delay = READ_ONCE(sample_delay_ms);
+
+	if (delay)
+		msleep(delay);
+	guard(mutex)(&sample_events_lock);
 	if (sample_nr_events == EVENTS) {
 		sample_lost_events++;
 		return;
@@ -57,7 +77,7 @@ static int sample_notify_failure(struct mfroute_holder *holder, void *data,
 				 u64 offset, u64 len, int mf_flags)
 {
 	sample_record(data, offset, len, mf_flags, false);
-	return 0;
+	return -(int)READ_ONCE(sample_fail_errno);
 }
 
 static void sample_notify_repair(struct mfroute_holder *holder, void *data,
@@ -71,54 +91,60 @@ static const struct mfroute_holder_ops sample_ops = {
 	.notify_repair = sample_notify_repair,
 };
 
-static ssize_t sample_register_write(struct file *file, const char __user *ubuf,
-				     size_t count, loff_t *ppos)
+/* Copy a short user write into @buf as a string. */
+static int sample_get_string(char *buf, size_t size, const char __user *ubuf,
+			     size_t count)
 {
-	unsigned int major, minor;
-	struct mfroute_holder *holder;
-	unsigned long long offset, len;
-	char buf[80];
-	dev_t dev;
-	int slot;
-
-	if (!count || count >= sizeof(buf))
+	if (!count || count >= size)
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
+	return 0;
+}
+
+static ssize_t sample_register_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct sample_registration *reg;
+	unsigned int major, minor;
+	unsigned long long offset, len;
+	dev_t dev;
+	char buf[80];
+	int rc;
+
+	rc = sample_get_string(buf, sizeof(buf), ubuf, count);
+	if (rc)
+		return rc;
 	if (sscanf(buf, "%u:%u %llu %llu", &major, &minor, &offset, &len) != 4)
 		return -EINVAL;
 	dev = MKDEV(major, minor);
 
-	scoped_guard(mutex, &sample_lock) {
-		for (slot = 0; slot < HOLDERS && sample_holders[slot]; slot++)
-			;
+	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
+	if (!reg)
+		return -ENOMEM;
+	reg->holder = mfroute_holder_register(dev, offset, len, &sample_ops,
+					      (void *)(uintptr_t)dev);
+	if (IS_ERR(reg->holder)) {
+		rc = PTR_ERR(reg->holder);
+		kfree(reg);
+		return rc;
 	}
-	if (slot == HOLDERS)
-		return -ENOSPC;
-	/* Not under sample_lock: the callback takes it. */
-	holder = mfroute_holder_register(dev, offset, len, &sample_ops,
-					 (void *)(uintptr_t)dev);
-	if (IS_ERR(holder))
-		return PTR_ERR(holder);
-	scoped_guard(mutex, &sample_lock) {
-		sample_holders[slot] = holder;
-		sample_devs[slot] = dev;
-	}
+	scoped_guard(mutex, &sample_reg_lock)
+		list_add_tail(&reg->node, &sample_registrations);
 	return count;
 }
 
 static void sample_unregister_all(void)
 {
-	struct mfroute_holder *holder;
-	int slot;
+	struct sample_registration *reg, *next;
+	LIST_HEAD(gone);
 
-	for (slot = 0; slot < HOLDERS; slot++) {
-		scoped_guard(mutex, &sample_lock) {
-			holder = sample_holders[slot];
-			sample_holders[slot] = NULL;
-		}
-		mfroute_holder_unregister(holder);
+	scoped_guard(mutex, &sample_reg_lock)
+		list_splice_init(&sample_registrations, &gone);
+	list_for_each_entry_safe(reg, next, &gone, node) {
+		mfroute_holder_unregister(reg->holder);
+		kfree(reg);
 	}
 }
 
@@ -130,11 +156,39 @@ static ssize_t sample_unregister_write(struct file *file,
 	return count;
 }
 
+static ssize_t sample_number_write(const char __user *ubuf, size_t count,
+				   unsigned int max, unsigned int *out)
+{
+	unsigned int n;
+	char buf[16];
+	int rc;
+
+	rc = sample_get_string(buf, sizeof(buf), ubuf, count);
+	if (rc)
+		return rc;
+	if (kstrtouint(strim(buf), 10, &n) || n > max)
+		return -EINVAL;
+	WRITE_ONCE(*out, n);
+	return count;
+}
+
+static ssize_t sample_fail_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	return sample_number_write(ubuf, count, MAX_ERRNO, &sample_fail_errno);
+}
+
+static ssize_t sample_delay_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	return sample_number_write(ubuf, count, 60000, &sample_delay_ms);
+}
+
 static int sample_events_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
-	guard(mutex)(&sample_lock);
+	guard(mutex)(&sample_events_lock);
 	for (i = 0; i < sample_nr_events; i++) {
 		struct sample_event *e = &sample_events[i];
 
@@ -163,6 +217,18 @@ static const struct file_operations sample_unregister_fops = {
 	.write = sample_unregister_write,
 };
 
+static const struct file_operations sample_fail_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sample_fail_write,
+};
+
+static const struct file_operations sample_delay_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = sample_delay_write,
+};
+
 static int __init sample_init(void)
 {
 	sample_dir = debugfs_create_dir("mfroute_holder", NULL);
@@ -174,6 +240,9 @@ static int __init sample_init(void)
 			    &sample_unregister_fops);
 	debugfs_create_file("events", 0400, sample_dir, NULL,
 			    &sample_events_fops);
+	debugfs_create_file("fail", 0200, sample_dir, NULL, &sample_fail_fops);
+	debugfs_create_file("delay", 0200, sample_dir, NULL,
+			    &sample_delay_fops);
 	pr_info("loaded\n");
 	return 0;
 }
