@@ -256,6 +256,7 @@ kmemleak_scan() {
 #
 #   fs_notify      xfs_dax_notify_failure(): the filesystem was told
 #                  (offset and length in its dax_device, MF_* flags)
+#   fs_done        its return (ret=0: taken)
 #   generic_kill   dax_lock_folio(): the per-page path's generic handling
 #                  of one fsdax page (mf_generic_kill_procs())
 #   memory_failure_event  ras:memory_failure_event: memory_failure()'s
@@ -268,6 +269,8 @@ witness_start() {
 	if ! grep -q '^p:mfrtest/fs_notify ' $tracing/kprobe_events; then
 		echo 'p:mfrtest/fs_notify xfs_dax_notify_failure offset=%si:x64 len=%dx:x64 flags=%cx:x32' \
 			>>$tracing/kprobe_events || fail "kprobe on xfs_dax_notify_failure"
+		echo 'r:mfrtest/fs_done xfs_dax_notify_failure ret=$retval:s32' \
+			>>$tracing/kprobe_events || fail "kretprobe on xfs_dax_notify_failure"
 		echo 'p:mfrtest/generic_kill dax_lock_folio' \
 			>>$tracing/kprobe_events || fail "kprobe on dax_lock_folio"
 	fi
@@ -300,4 +303,178 @@ expect_fs_told() {
 # witness_start (memory_failure() actions and generic fsdax handling).
 expect_per_page() {
 	expect_eq "$1: per-page memory_failure() actions" "$(witness_count memory_failure_event)" "$2"
+}
+
+# expect_refused WHAT FILE REQUEST ERROR: writing REQUEST to FILE fails
+# with ERROR (the strerror text, e.g. "Invalid argument").
+expect_refused() {
+	local out
+	if out=$( (echo "$3" >"$2") 2>&1); then
+		fail "$1: '$3' accepted"
+	fi
+	expect_match "$1: '$3' refused" "$out" "$4\$"
+}
+
+# xfs_said PATTERN: the xfs lines logged since the last "dmesg -c" that
+# match PATTERN (extended regex).
+xfs_said() {
+	dmesg | grep -E "XFS \([a-z0-9-]+\): .*$1"
+}
+
+# Shutdown messages xfs prints (xfs_do_force_shutdown): for metadata lost
+# to poison, and for a device going away.
+xfs_corrupt_ondisk='Corruption of on-disk metadata \(0x[0-9a-f]+\) detected at .*Shutting down filesystem'
+
+# Helpers for the race, fallback, error, fault-injection and soak tests.
+
+# The test-only ranged injection file (CONFIG_MFROUTE_INJECT).
+mf_inject=/sys/kernel/debug/mfroute/inject
+
+# answer FILE REQUEST: write REQUEST to FILE and print what the kernel
+# answered: "ok", or the error text of the failed write (strerror, e.g.
+# "Device or resource busy").  Never fails the test by itself.
+answer() {
+	local out
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		echo ok
+	else
+		echo "${out##*: }"
+	fi
+}
+
+# per_page_busy: the answer of the per-page path for an fsdax page that
+# no process or file maps (mf_generic_kill_procs(): -EBUSY).
+per_page_busy='Device or resource busy'
+
+# ledger_failed DEV: DEV's failed (delivered) ranges, "0xOFF+0xLEN" one per
+# line, as the ledger lists them.
+ledger_failed() {
+	awk -v dev="$1" '/^[^ ]/ { cur = $1 } /^  failed / && cur == dev { print $2 }' $ledger
+}
+
+# ledger_bytes DEV FIELD: the bytes of a "ranges/bytes" ledger counter.
+ledger_bytes() {
+	ledger_field "$1" "$2" | sed 's|.*/||'
+}
+
+# expect_ledgers_ok: every device line of the ledger says check=ok.
+expect_ledgers_ok() {
+	local bad
+	bad=$(awk '/ events=/ && !/ check=ok$/' $ledger)
+	expect_eq "every ledger balances" "$bad" ""
+}
+
+# holder_events_of DEV: the sample holder's events for block device DEV.
+holder_events_of() {
+	grep "^dev=$(cat "/sys/class/block/$1/dev") " $holder/events
+}
+
+# rand_seed SEED: start the test's pseudo-random sequence at SEED (a
+# number; the seed is printed, and kept in $rand_seed_used, so that a
+# failing run can be replayed).
+rand_seed() {
+	rand_seed_used=$1
+	rand_state=$(( $1 % 2147483648 ))
+	echo "random seed: $1"
+}
+
+# rand N: set $r to the next pseudo-random number in [0, N), N < 2^24 (a
+# 31-bit linear congruential generator, high bits used).  Call it as a
+# plain command, not in $(...): the state lives in this shell.
+rand() {
+	rand_state=$(( (rand_state * 1103515245 + 12345) % 2147483648 ))
+	r=$(( (rand_state / 128) % $1 ))
+}
+
+# module_text MOD: set $text_start and $text_end (hex) to the bounds of
+# loaded module MOD's core text: from its .text section to the first of
+# its sections above it that is not text (/sys/module/MOD/sections; the
+# base and size /proc/modules gives span its data too, and the module's
+# allocations need not be contiguous).
+module_text() {
+	local d=/sys/module/$1/sections s
+	[ -r "$d/.text" ] || fail "module $1 not loaded"
+	text_start=$(cat "$d/.text")
+	text_end=$(for s in "$d"/.[!.]* "$d"/*; do echo "$(cat "$s") ${s##*/}"; done | sort |
+		awk -v t="$text_start" '$1 == t { on = 1; next }
+			on && $2 !~ /^\.(text|exit\.text)/ { print $1; exit }')
+	[ -n "$text_end" ] || fail "no section of $1 above its text"
+}
+
+# symbol_range SYMBOL: set $sym_start and $sym_end (hex) to the bounds of
+# a kernel function, from /proc/kallsyms (its end: the next symbol).
+symbol_range() {
+	local a
+	a=$(awk -v s="$1" '$3 == s && $2 ~ /^[tT]$/ { print $1; exit }' /proc/kallsyms)
+	[ -n "$a" ] || fail "no symbol $1"
+	sym_start=0x$a
+	# Fixed-width hex: string order is numeric order.
+	sym_end=0x$(awk -v s="$a" '{ x = $1 "" } x > s && (b == "" || x < b) { b = x }
+		END { print b }' /proc/kallsyms)
+}
+
+# bump FILE: add one to the counter in FILE (created at 0), atomically
+# for readers (rename).
+bump() {
+	local n=0
+	[ -e "$1" ] && read -r n <"$1"
+	echo $((n + 1)) >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# counter FILE: print the counter in FILE (0 if absent).
+counter() {
+	local n=0
+	[ -e "$1" ] && read -r n <"$1"
+	echo "$n"
+}
+
+# witness_pfn_span: summarise the pfns of the memory_failure_event records
+# since witness_start as "first=F last=L distinct=D total=T" (decimal):
+# the per-page path acted on exactly pfns F..L, once each, when
+# D = T = L - F + 1.
+witness_pfn_span() {
+	witness memory_failure_event | sed -n 's/^pfn 0x\([0-9a-f]*\): .*/\1/p' |
+		while read -r x; do echo $((0x$x)); done | sort -n |
+		awk 'NR == 1 { f = $1 } NR == 1 || $1 != p { d++ } { p = $1; t++ }
+			END { printf "first=%d last=%d distinct=%d total=%d\n", f, p, d, t }'
+}
+
+# expect_lines WHAT GOT WANT: compare two multi-line texts; on a match
+# report only the number of lines, else the first differing lines (diff,
+# "-" wanted, "+" got) and fail.
+expect_lines() {
+	if [ "$2" = "$3" ]; then
+		pass "$1: $(echo "$2" | grep -c .) lines"
+	else
+		echo "$3" >/tmp/.want
+		echo "$2" >/tmp/.got
+		diff /tmp/.want /tmp/.got | sed -n '3,22p'
+		fail "$1: differs (- wanted, + got)"
+	fi
+}
+
+# witness_fs_pfns BASE: the pfns (decimal, one per line, in order told)
+# of the pages the filesystem was told of since witness_start, for a
+# filesystem directly on a pmem whose byte 0 is pfn BASE.
+witness_fs_pfns() {
+	witness fs_notify | sed -n 's/.*offset=\(0x[0-9a-f]*\) len=\(0x[0-9a-f]*\) .*/\1 \2/p' |
+		while read -r o l; do
+			o=$(( $1 + o / 4096 )) l=$(( l / 4096 ))
+			while [ "$l" -gt 0 ]; do
+				echo $o
+				o=$((o + 1)) l=$((l - 1))
+			done
+		done
+}
+
+# inject_scrubbed NS BLOCK COUNT: inject COUNT 512-byte media errors at
+# BLOCK of nfit_test namespace NS, then have the platform find them in one
+# address range scrub, as a scrub after a reboot would (injecting with
+# notification scrubs once per injected chunk, and the kernel then learns
+# of one range in pieces).
+inject_scrubbed() {
+	ndctl inject-error --no-notify --block="$2" --count="$3" "$1" >/dev/null ||
+		fail "ndctl inject-error $1 $2+$3"
+	ndctl start-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl start-scrub"
+	ndctl wait-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl wait-scrub"
 }

@@ -37,7 +37,7 @@ copy_prog() {
 		done
 }
 
-for prog in kmod ndctl daxctl dmsetup mkfs.xfs xfs_io mkfs.ext4 sfdisk; do
+for prog in kmod ndctl daxctl dmsetup mkfs.xfs xfs_io xfs_repair mkfs.ext4 sfdisk; do
 	copy_prog "$prog"
 done
 for tool in modprobe insmod rmmod lsmod depmod modinfo; do

@@ -3,9 +3,10 @@
 # boot: nfit
 #
 # Platform poison routed before anyone touches it: on nfit_test, 64 blocks
-# injected under xfs (rmapbt) metadata ("ndctl inject-error", which scrubs)
-# reach the sample holder as one call covering them, and xfs shuts down as
-# corrupt on disk, with no CPU access to the range.
+# injected under xfs (rmapbt) metadata (injected, then found by one address range scrub)
+# reach xfs and the sample holder once each, as one range covering them
+# with no MF_* flags (nobody consumed it), and xfs shuts down for corrupt
+# on-disk metadata, with no CPU access to the range and nothing per page.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -15,18 +16,21 @@ mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 1
 hold_device "$pmem"
 dmesg -c >/dev/null
+witness_start
 
 # The data area's first 64 sectors: superblock and AG 0 headers.
-run ndctl inject-error --block=0 --count=64 "$ns"
+inject_scrubbed "$ns" 0 64
 for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+sleep 1
 cat /sys/block/$pmem/badblocks
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
-expect_match "one call covering the 64 blocks" "$events" \
-	"^dev=$(cat /sys/class/block/$pmem/dev) offset=0x0 len=0x8000 "
-log=$(dmesg)
-echo "$log" | grep -E 'XFS|mfroute'
-expect_match "xfs shut down" "$log" 'XFS \(pmem[0-9]+\): .*(Corruption of on-disk metadata|shut.*down)'
-expect_eq "no per-page handling" "$(echo "$log" | grep -c 'Memory failure')" 0
+expect_eq "one call covering the 64 blocks" "$events" \
+	"dev=$(cat /sys/class/block/$pmem/dev) offset=0x0 len=0x8000 flags=0x0"
+expect_fs_told "injected range" 0x0 0x8000 0x0
+expect_per_page "injected range" 0
+said=$(xfs_said 'Shutting down')
+echo "$said"
+expect_match "xfs shut down for on-disk corruption" "$said" "$xfs_corrupt_ondisk"
 umount /mnt 2>/dev/null

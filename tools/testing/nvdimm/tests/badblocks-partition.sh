@@ -3,9 +3,10 @@
 # boot: nfit
 #
 # Platform poison under file data of a partition (nfit_test): 64 injected
-# blocks under a file reach the holder of the partition as one call at
-# the partition-relative offset, and the ledger counts one delivered
-# range; injecting the same blocks again reaches nobody.
+# blocks under a file reach xfs once, at their offset in the disk, and the
+# holder of the partition once, at the partition-relative offset, both
+# with no MF_* flags; the ledger counts one delivered range; injecting the
+# same blocks again reaches nobody.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -22,17 +23,22 @@ hold_device "$part"
 fsblock=$(xfs_io -c "fiemap" /mnt/data | sed -n 's/^[[:space:]]*0: \[0\.\.[0-9]*\]: \([0-9]*\)\.\..*/\1/p')
 [ -n "$fsblock" ] || fail "no extent for /mnt/data"
 block=$(( 8192 + fsblock ))
-run ndctl inject-error --block="$block" --count=64 "$ns"
+witness_start
+inject_scrubbed "$ns" "$block" 64
 for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+sleep 1
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
-expect_match "partition-relative offset" "$events" \
-	"^dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $((fsblock * 512))) len=0x8000 "
+expect_eq "partition-relative offset" "$events" \
+	"dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $((fsblock * 512))) len=0x8000 flags=0x0"
+expect_fs_told "injected range" "$(printf '%#x' $((block * 512)))" 0x8000 0x0
 cat $ledger
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/32768
 
-run ndctl inject-error --block="$block" --count=64 "$ns"
+witness_start
+inject_scrubbed "$ns" "$block" 64
 sleep 1
 expect_eq "holder calls after the same injection again" "$(grep -c . $holder/events)" 1
+expect_eq "xfs calls after the same injection again" "$(witness_count fs_notify)" 0
 umount /mnt 2>/dev/null

@@ -17,7 +17,7 @@ nfit_namespace
 mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 1
 hold_device "$pmem"
-run ndctl inject-error --block=256 --count=8 "$ns"
+inject_scrubbed "$ns" 256 8
 for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
 run umount /mnt
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/4096
@@ -28,6 +28,8 @@ for i in $(seq 50); do grep -q repaired $holder/events && break; sleep 0.1; done
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2
+expect_eq "failure call" "$(echo "$events" | head -n 1)" \
+	"dev=$(cat /sys/class/block/$pmem/dev) offset=0x20000 len=0x1000 flags=0x0"
 expect_eq "repair call" "$(echo "$events" | tail -n 1)" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=0x20000 len=0x1000 repaired"
 cat $ledger

@@ -3,7 +3,7 @@
 # boot: nfit
 #
 # Without mfroute, an injection behaves as upstream: the badblocks list
-# records it, nobody is told, xfs stays up.
+# records it, nobody is told (xfs included), xfs stays up.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -12,9 +12,11 @@ nfit_namespace
 mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 1
 dmesg -c >/dev/null
-run ndctl inject-error --block=0 --count=64 "$ns"
+witness_start
+inject_scrubbed "$ns" 0 64
 sleep 1
 expect_match "badblocks recorded" "$(cat /sys/block/$pmem/badblocks)" '^0 64'
-expect_eq "xfs not told" "$(dmesg | grep -c 'XFS.*shut')" 0
+expect_eq "xfs not told" "$(witness_count fs_notify)" 0
+expect_eq "xfs still up" "$(xfs_said 'Shutting down' | grep -c .)" 0
 run touch /mnt/still-writable
 umount /mnt

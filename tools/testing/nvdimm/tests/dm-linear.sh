@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xfs on a dm-linear concatenation of pmem0 and pmem1: a page of a file
-# whose data lies on pmem1 is poisoned.  The process gets SIGBUS (xfs,
-# told through the dm device, found the owner); the sample holder on the
-# dm device gets one call at the dm offset: pmem0's size plus the page's
-# offset in pmem1.  Upstream, dm tells nobody.  Removing the mapped
-# device afterwards is clean.
+# whose data lies on pmem1 is poisoned.  xfs, told through the dm device,
+# is told once, at the dm offset (pmem0's size plus the page's offset in
+# pmem1), with the flags of madvise; the generic per-page handling does
+# not run; the process gets SIGBUS (xfs found the owner).  The sample
+# holder on the dm device gets one call at the same offset.  Upstream, dm
+# tells nobody and only the generic per-page path kills.  Removing the
+# mapped device afterwards is clean.
 . /lib/mfroute-test-lib.sh
 
 run modprobe dm-mod
@@ -19,20 +21,24 @@ hold_device "$dm"
 
 f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
 want=$(( s0 * 512 + $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
+witness_start
 expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
 	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+expect_fs_told "poison" "$(printf '%#x' $want)" 0x1000 0x23
+expect_per_page "poison" 1
+expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
-expect_match "holder event at dm offset" "$events" \
-	"^dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 "
+expect_eq "holder event at dm offset" "$events" \
+	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 flags=0x23"
 cat $ledger
 expect_eq "dm ledger delivered" "$(ledger_field "$dm" delivered)" 1/4096
 expect_eq "dm ledger check" "$(ledger_field "$dm" check)" ok
 umount /mnt
 
 # Removing the mapped device announces it through kill_dax(); the router
-# forgets the device once its holders are gone.
+# forgets the device once it is gone.
 echo 1 >$holder/unregister
 dmsetup remove concat || fail "dmsetup remove"
 expect_eq "dm device forgotten" "$(grep -c "^$dm " $ledger)" 0

@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Absorption: one ranged injection of 256 pages under an xfs file, then the
-# same 256 pfns poisoned one by one through hwpoison-inject.  The holder is
-# called once; every per-page event is answered from the ledger.
+# same 256 pfns poisoned one by one through hwpoison-inject.  xfs and the
+# sample holder are told once, of the range; every per-page repeat is
+# answered from the ledger without a holder call or the generic per-page
+# handling, yet looks to the caller as upstream (where xfs is told again):
+# the write succeeds and memory_failure() logs its action for each page
+# (its "recovery action" line and ras event).
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -15,18 +19,29 @@ make_file /mnt/data 4
 hold_device "$pmem"
 pfn=$(pfn_of /mnt/data 0)
 expect_eq "first 256 pages contiguous" $(( $(pfn_of /mnt/data 255) - pfn )) 255
+off=$(( pfn * 4096 - $(data_start "$pmem") ))
 
+witness_start
 echo "$pfn 256" >/sys/kernel/debug/mfroute/inject || fail "ranged injection"
 expect_eq "holder calls after ranged event" "$(grep -c . $holder/events)" 1
-expect_match "ranged event" "$(cat $holder/events)" " len=0x100000 "
+expect_eq "ranged event" "$(cat $holder/events)" \
+	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $off) len=0x100000 flags=0x20"
+expect_fs_told "ranged" "$(printf '%#x' $off)" 0x100000 0x20
+expect_per_page "ranged" 0
 
+witness_start
 i=0
 while [ $i -lt 256 ]; do
-	echo $((pfn + i)) >/sys/kernel/debug/hwpoison/corrupt-pfn 2>/dev/null
+	echo $((pfn + i)) >/sys/kernel/debug/hwpoison/corrupt-pfn ||
+		fail "corrupt-pfn $((pfn + i))"
 	i=$((i + 1))
 done
 cat $ledger
 expect_eq "holder calls after 256 per-page events" "$(grep -c . $holder/events)" 1
+expect_eq "filesystem notifications for the repeats" "$(witness_count fs_notify)" 0
+expect_per_page "repeats" 256
+expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
+expect_eq "recovered" "$(witness memory_failure_event | grep -c 'dax page: Recovered')" 256
 expect_eq "ledger absorbed" "$(ledger_field "$pmem" absorbed)" 256/1048576
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/1048576
 expect_eq "ledger events" "$(ledger_field "$pmem" events)" 257

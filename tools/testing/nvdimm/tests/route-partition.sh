@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# As route-xfs-poison, on a partition starting 8 MiB into the pmem: the
-# holder registered on the partition hears of the poisoned page at its
-# partition-relative offset, and xfs (whose dax holder is the whole disk)
-# still finds the file and signals the process.
+# As route-xfs-poison, on a partition starting 8 MiB into the pmem: xfs,
+# whose dax holder is the whole disk, is told once of the page at its
+# offset in the disk (it subtracts its partition start itself), no
+# generic per-page handling runs, the process gets SIGBUS, and the holder
+# registered on the partition hears of the page at its partition-relative
+# offset, with the flags of madvise.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -19,13 +21,17 @@ hold_device "$part"
 
 part_start=$(( $(cat /sys/class/block/$part/start) * 512 ))
 expect_eq "partition start" "$part_start" 8388608
-want=$(( $(pfn_of /mnt/data 5) * 4096 - $(data_start "$pmem") - part_start ))
+disk_off=$(( $(pfn_of /mnt/data 5) * 4096 - $(data_start "$pmem") ))
+witness_start
 expect_eq "process sees" "$(dax-probe poison /mnt/data 5)" \
 	"sigbus code=BUS_MCEERR_AR page=5 offset=0x5000"
+expect_fs_told "poison" "$(printf '%#x' $disk_off)" 0x1000 0x23
+expect_per_page "poison" 1
+expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
-expect_match "holder event (partition-relative)" "$events" \
-	"^dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $want) len=0x1000 "
+expect_eq "holder event (partition-relative)" "$events" \
+	"dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $((disk_off - part_start))) len=0x1000 flags=0x23"
 expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
 run umount /mnt

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unbinding a pmem under mounted xfs with a mapped file: one ranged
-# pre-remove call per holder (the sample holder's, and xfs's through its
-# dax holder operations), no per-page storm, and the mapping process
-# faults on its next access.
+# Unbinding a pmem under mounted xfs with a mapped file: xfs is told once,
+# as upstream, that the whole device (0, U64_MAX) is about to be removed;
+# the sample holder gets one call covering its registration, flags
+# MF_MEM_PRE_REMOVE; no per-page memory_failure() handling; the mapping
+# process faults on its next access.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -18,6 +19,7 @@ majmin=$(cat /sys/class/block/$pmem/dev)
 
 hold_mapping /mnt/data
 dmesg -c >/dev/null
+witness_start
 unbind_pmem "$pmem"
 release_mapping
 expect_match "mapping process" "$seen" '^sigbus '
@@ -26,11 +28,7 @@ echo "$events"
 expect_eq "sample holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "sample holder event" "$events" \
 	"dev=$majmin offset=0x0 len=$(printf '%#x' "$size") flags=0x80"
-log=$(dmesg)
-echo "$log" | grep -E 'mfroute|XFS'
-expect_match "router line" "$log" "mfroute: $pmem: pre-remove \[0x0, \+0xffffffffffffffff\): 2 holder calls"
-expect_eq "xfs told once" "$(echo "$log" | grep -c 'about to be removed')" 1
-# xfs itself unmaps and signals page by page, as upstream; what must not
-# happen is per-page memory_failure() handling.
-expect_eq "no per-page memory_failure()" "$(echo "$log" | grep -c 'recovery action for dax page')" 0
+expect_fs_told "removal" 0x0 0xffffffffffffffff 0x80
+expect_per_page "removal" 0
+expect_eq "xfs told once" "$(xfs_said 'about to be removed' | grep -c .)" 1
 umount /mnt
