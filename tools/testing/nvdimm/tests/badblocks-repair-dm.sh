@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# boot: nfit
+#
+# Repairs are routed like failures: on nfit_test, a dm-linear device
+# starting 1 MiB into the pmem, with the sample holder on it; 8 blocks
+# found bad reach the holder at their dm offset; rewriting them through
+# the pmem's block device clears the poison, and the holder is told once,
+# at the same dm offset, that they are good again.
+. /lib/mfroute-test-lib.sh
+
+run modprobe dm-mod
+run modprobe mfroute
+run modprobe mfroute_holder
+nfit_namespace
+size=$(sectors "$pmem")
+dm_create over "0 $((size - 2048)) linear /dev/$pmem 2048"
+hold_device "$dm"
+want=$(( (4096 - 2048) * 512 ))
+inject_scrubbed "$ns" 4096 8
+for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+expect_eq "failure at the dm offset" "$(cat $holder/events)" \
+	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 flags=0x0"
+run xfs_io -d -c "pwrite -S 0 $((4096 * 512)) 4096" "/dev/$pmem"
+expect_eq "badblocks after the rewrite" "$(cat /sys/block/$pmem/badblocks)" ""
+for i in $(seq 50); do grep -q repaired $holder/events && break; sleep 0.1; done
+events=$(cat $holder/events)
+echo "$events"
+expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2
+expect_eq "repair at the dm offset" "$(echo "$events" | tail -n 1)" \
+	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 repaired"
+echo 1 >$holder/unregister
+run dmsetup remove over
