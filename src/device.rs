@@ -41,7 +41,11 @@ impl Name {
     pub(crate) fn from_bytes(bytes: &[u8]) -> Self {
         let mut name = [0u8; NAME_LEN];
         let room = NAME_LEN.saturating_sub(1);
-        for (dst, src) in name.iter_mut().take(room).zip(bytes.iter().take_while(|&&b| b != 0)) {
+        for (dst, src) in name
+            .iter_mut()
+            .take(room)
+            .zip(bytes.iter().take_while(|&&b| b != 0))
+        {
             *dst = *src;
         }
         Self(name)
@@ -178,7 +182,12 @@ pub(crate) unsafe fn device_of(
         (0, Name::unknown())
     } else {
         // SAFETY: `disk` is valid, as above; the name lives with it.
-        unsafe { (ffi::mfroute_disk_devt(disk), Name::from_c(ffi::mfroute_disk_name(disk))) }
+        unsafe {
+            (
+                ffi::mfroute_disk_devt(disk),
+                Name::from_c(ffi::mfroute_disk_name(disk)),
+            )
+        }
     };
     let device = Arc::pin_init(
         pin_init!(Device {

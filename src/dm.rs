@@ -127,7 +127,11 @@ unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse)
     });
     // A layout dm reports but that does not add up is not translated: at
     // most `len` member sectors from `dev_start` are in use.
-    let used = if raw.translatable { raw.len } else { raw.dev_len };
+    let used = if raw.translatable {
+        raw.len
+    } else {
+        raw.dev_len
+    };
     let mapping = match layout {
         Some(Ok(layout)) => Some(Mapping::Layout(layout)),
         _ => SectorRange::new(raw.dev_start, used)

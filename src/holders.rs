@@ -97,8 +97,7 @@ impl Holder {
 
     /// Ends a call; wakes an unregistration waiting for it.
     fn exit(&self, quiesce: &Quiesce) {
-        if self.inflight.fetch_sub(1, Ordering::SeqCst) == 1 && self.dead.load(Ordering::SeqCst)
-        {
+        if self.inflight.fetch_sub(1, Ordering::SeqCst) == 1 && self.dead.load(Ordering::SeqCst) {
             let _guard = quiesce.lock.lock();
             quiesce.idle.notify_all();
         }
@@ -129,7 +128,13 @@ impl Holder {
     /// Tells the holder of the parts of `range` (dax bytes, inside its
     /// registration) of platform-found poison it was not told of before,
     /// as part of event `seq`; returns whether one failed.
-    pub(crate) fn deliver_new(&self, quiesce: &Quiesce, seq: u64, range: ByteRange, flags: c_int) -> Option<bool> {
+    pub(crate) fn deliver_new(
+        &self,
+        quiesce: &Quiesce,
+        seq: u64,
+        range: ByteRange,
+        flags: c_int,
+    ) -> Option<bool> {
         let mut parts = KVec::new();
         {
             let mut told = self.told.lock();

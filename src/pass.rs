@@ -191,7 +191,12 @@ impl<'a> Pass<'a> {
     /// Routes new part `r` of the failing device; appends what nobody took
     /// to `left` (or all of it, when it cannot be told apart); returns
     /// whether something was taken.
-    fn deliver_part(&mut self, dev: &Arc<Device>, r: ByteRange, left: &mut KVec<ByteRange>) -> bool {
+    fn deliver_part(
+        &mut self,
+        dev: &Arc<Device>,
+        r: ByteRange,
+        left: &mut KVec<ByteRange>,
+    ) -> bool {
         let mut taken: KVec<ByteRange> = KVec::new();
         let mut lost = false;
         self.fs_failed = false;
@@ -422,14 +427,18 @@ impl<'a> Pass<'a> {
         for u in group.iter() {
             if let Mapping::Layout(layout) = &u.mapping {
                 let mut push = |m: ByteRange, up: ByteRange| -> Result<(), RouteError> {
-                    pieces.push((m, up), GFP_KERNEL).map_err(|_| RouteError::NoSpace)
+                    pieces
+                        .push((m, up), GFP_KERNEL)
+                        .map_err(|_| RouteError::NoSpace)
                 };
                 if layout.for_each_piece(r, &mut push).is_err() {
                     self.untaken_because(Reason::NoMemory);
                 }
             }
         }
-        sort_by_key(pieces.as_mut_slice(), |(_, up): &(ByteRange, ByteRange)| up.start());
+        sort_by_key(pieces.as_mut_slice(), |(_, up): &(ByteRange, ByteRange)| {
+            up.start()
+        });
         for (m, up) in pieces.iter() {
             let (m, up) = (*m, *up);
             self.count_up(&upper, up);
@@ -493,7 +502,6 @@ impl<'a> Pass<'a> {
         let _ = self.walks.push((key, Some(walk)), GFP_KERNEL);
     }
 
-
     /// Announces that `r` of `dev` (at `dax`) is about to be removed
     /// (`whole`: the whole device, from `kill_dax()`), to its holders, its
     /// filesystem and everything above; then revokes the DAX mappings
@@ -510,7 +518,11 @@ impl<'a> Pass<'a> {
         // SAFETY: `dax` is alive for the pass.
         if !unsafe { bindings::dax_holder(dax) }.is_null() {
             // The filesystem gets what kill_dax() would have sent it.
-            let (off, len) = if whole { (0, u64::MAX) } else { (r.start(), r.len()) };
+            let (off, len) = if whole {
+                (0, u64::MAX)
+            } else {
+                (r.start(), r.len())
+            };
             // SAFETY: As above.
             let rc = unsafe { bindings::dax_holder_notify_failure(dax, off, len, self.flags) };
             self.calls = self.calls.saturating_add(1);
@@ -534,7 +546,11 @@ impl<'a> Pass<'a> {
             // SAFETY: The disk is valid for the pass; no lock is held.
             let revoked = unsafe { fs::revoke(dev.disk()) };
             if revoked > 0 && trace::may_log() {
-                pr_info!("{}: DAX mappings of {} inodes revoked\n", dev.name.as_str(), revoked);
+                pr_info!(
+                    "{}: DAX mappings of {} inodes revoked\n",
+                    dev.name.as_str(),
+                    revoked
+                );
             }
         }
         let mut state = dev.state.lock();
@@ -554,8 +570,10 @@ impl<'a> Pass<'a> {
                 if let Ok(Some(c)) = layout.cover(r) {
                     cover = Some(match cover {
                         None => c,
-                        Some(p) => ByteRange::from_bounds(p.start().min(c.start()), p.end().max(c.end()))
-                            .unwrap_or(p),
+                        Some(p) => {
+                            ByteRange::from_bounds(p.start().min(c.start()), p.end().max(c.end()))
+                                .unwrap_or(p)
+                        }
                     });
                 }
             }
@@ -569,7 +587,13 @@ impl<'a> Pass<'a> {
 
     /// Tells the holders of `dev` and everything above that `r` is good
     /// again.
-    pub(crate) fn repair(&mut self, dev: &Arc<Device>, dax: *mut bindings::dax_device, r: ByteRange, depth: u32) {
+    pub(crate) fn repair(
+        &mut self,
+        dev: &Arc<Device>,
+        dax: *mut bindings::dax_device,
+        r: ByteRange,
+        depth: u32,
+    ) {
         let mut found = KVec::new();
         if dev.holders.lock().find(r, &mut found).is_ok() {
             for holder in found.iter() {

@@ -24,13 +24,13 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use kernel::bindings;
+use kernel::container_of;
 use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 use kernel::types::Opaque;
-use kernel::container_of;
 
 use crate::device::{device_of, Device, Devices};
 use crate::ffi;
@@ -97,7 +97,8 @@ impl Router {
         ROUTER.store(ptr::from_ref(&*this).cast_mut(), Ordering::Release);
         // SAFETY: `raw` is pinned and initialised; it stays registered
         // until `drop`, which unregisters it before it is freed.
-        if let Err(e) = to_result(unsafe { bindings::dax_register_failure_router(this.raw.get()) }) {
+        if let Err(e) = to_result(unsafe { bindings::dax_register_failure_router(this.raw.get()) })
+        {
             ROUTER.store(ptr::null_mut(), Ordering::Release);
             return Err(e);
         }
@@ -133,7 +134,11 @@ impl Router {
         };
         let Ok(range) = ByteRange::new(off, len) else {
             if trace::may_log() {
-                pr_warn!("failure [{:#x}, +{:#x}) refused: empty or wrapping\n", off, len);
+                pr_warn!(
+                    "failure [{:#x}, +{:#x}) refused: empty or wrapping\n",
+                    off,
+                    len
+                );
             }
             return bindings::dax_failure_verdict_DAX_FAILURE_NOT_ROUTED;
         };
@@ -290,7 +295,11 @@ impl Router {
             let holders = dev.holders.lock().len();
             let mut state = dev.state.lock();
             let c = *state.ledger.counters();
-            let check = if state.ledger.check().is_ok() { "ok" } else { "BROKEN" };
+            let check = if state.ledger.check().is_ok() {
+                "ok"
+            } else {
+                "BROKEN"
+            };
             writeln!(
                 out,
                 "{} events={} delivered={}/{} absorbed={}/{} fallback={}/{} errors={}/{} \
@@ -385,7 +394,10 @@ unsafe extern "C" fn repair_callback(
 /// # Safety
 ///
 /// As for [`route_callback`].
-unsafe extern "C" fn forget_callback(raw: *mut bindings::dax_failure_router, dax: *mut bindings::dax_device) {
+unsafe extern "C" fn forget_callback(
+    raw: *mut bindings::dax_failure_router,
+    dax: *mut bindings::dax_device,
+) {
     // SAFETY: As for `route_callback`.
     unsafe { router_of(raw) }.forget(dax);
 }

@@ -78,7 +78,14 @@ fn c(label: &'static [u8]) -> *const c_char {
 }
 
 /// `mfroute:mfroute_event`: a failure, removal or repair enters the router.
-pub(crate) fn event(seq: u64, devt: u32, name: &Name, range: ByteRange, flags: c_int, origin: Origin) {
+pub(crate) fn event(
+    seq: u64,
+    devt: u32,
+    name: &Name,
+    range: ByteRange,
+    flags: c_int,
+    origin: Origin,
+) {
     // SAFETY: The strings are NUL-terminated and live for the call.
     unsafe {
         ffi::mfroute_trace_event(
@@ -95,7 +102,14 @@ pub(crate) fn event(seq: u64, devt: u32, name: &Name, range: ByteRange, flags: c
 
 /// `mfroute:mfroute_deliver` for the filesystem holding a dax_device:
 /// told of `range` of its disk, answering `result`.
-pub(crate) fn deliver_fs(seq: u64, devt: u32, name: &Name, range: ByteRange, flags: c_int, result: c_int) {
+pub(crate) fn deliver_fs(
+    seq: u64,
+    devt: u32,
+    name: &Name,
+    range: ByteRange,
+    flags: c_int,
+    result: c_int,
+) {
     // SAFETY: The strings are NUL-terminated and live for the call.
     unsafe {
         ffi::mfroute_trace_deliver(

@@ -134,7 +134,9 @@ impl Layout {
     fn upper(&self, m: u64) -> Result<u64, RouteError> {
         // Every offset below is bounded by the target's end, checked in
         // `new`; checked arithmetic anyway, as the values come from C.
-        let rel = m.checked_sub(self.window.start()).ok_or(RouteError::Invalid)?;
+        let rel = m
+            .checked_sub(self.window.start())
+            .ok_or(RouteError::Invalid)?;
         let row = rel.checked_div(self.chunk).ok_or(RouteError::Invalid)?;
         let off = rel.checked_rem(self.chunk).ok_or(RouteError::Invalid)?;
         row.checked_mul(self.stripes)

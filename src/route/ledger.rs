@@ -120,8 +120,7 @@ impl<S: RangeStore> RangeSet<S> {
     ///
     /// Walks the set in order in O(log n) per range.
     pub fn next(&mut self, pos: u64) -> Option<ByteRange> {
-        self.first_ending_after(pos)
-            .and_then(|r| r.clip_from(pos))
+        self.first_ending_after(pos).and_then(|r| r.clip_from(pos))
     }
 
     /// Returns whether every byte of `range` is in the set.
@@ -223,9 +222,7 @@ impl<S: RangeStore> RangeSet<S> {
             self.store.remove(r.start()).ok_or(RouteError::Invalid)?;
             self.len = self.len.checked_sub(1).ok_or(RouteError::Invalid)?;
             let (head, tail) = r.subtract(&range);
-            let cut = r
-                .intersect(&range)
-                .map_or(0, |c| c.len());
+            let cut = r.intersect(&range).map_or(0, |c| c.len());
             removed = removed.checked_add(cut).ok_or(RouteError::Overflow)?;
             for piece in [head, tail].into_iter().flatten() {
                 self.store.insert(piece)?;

@@ -30,9 +30,19 @@ fn geometry() -> impl Strategy<Value = (u64, u64, u64, u64, u64, u64, ByteRange)
                 (0..member_end).prop_flat_map(move |s| (Just(s), 1..=member_end - s + 8)),
             )
         })
-        .prop_map(|((stripes, chunk, len, begin, dev_start), stripe, (s, l))| {
-            (begin, len, dev_start, chunk, stripes, stripe, ByteRange::new(s, l).unwrap())
-        })
+        .prop_map(
+            |((stripes, chunk, len, begin, dev_start), stripe, (s, l))| {
+                (
+                    begin,
+                    len,
+                    dev_start,
+                    chunk,
+                    stripes,
+                    stripe,
+                    ByteRange::new(s, l).unwrap(),
+                )
+            },
+        )
 }
 
 proptest! {

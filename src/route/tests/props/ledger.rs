@@ -155,9 +155,15 @@ proptest! {
 fn record_checks_its_outcome() {
     let mut ledger = Ledger::new(VecStore::new(4));
     let r = ByteRange::new(0, 4096).unwrap();
-    assert_eq!(ledger.record(r, Outcome::Absorbed), Err(RouteError::Invalid));
+    assert_eq!(
+        ledger.record(r, Outcome::Absorbed),
+        Err(RouteError::Invalid)
+    );
     ledger.record(r, Outcome::Delivered).unwrap();
-    assert_eq!(ledger.record(r, Outcome::Delivered), Err(RouteError::Invalid));
+    assert_eq!(
+        ledger.record(r, Outcome::Delivered),
+        Err(RouteError::Invalid)
+    );
     ledger.record(r, Outcome::Absorbed).unwrap();
     assert_eq!(ledger.counters().delivered.bytes, 4096);
     assert_eq!(ledger.counters().absorbed.bytes, 4096);
@@ -169,7 +175,10 @@ fn delivery_without_room_can_be_relayed() {
     let mut ledger = Ledger::new(VecStore::new(0));
     let r = ByteRange::new(0, 4096).unwrap();
     ledger.event(r, &mut |_| Ok(())).unwrap();
-    assert_eq!(ledger.record(r, Outcome::Delivered), Err(RouteError::NoSpace));
+    assert_eq!(
+        ledger.record(r, Outcome::Delivered),
+        Err(RouteError::NoSpace)
+    );
     ledger.record(r, Outcome::Relayed).unwrap();
     assert_eq!(ledger.check(), Ok(()));
     assert!(ledger.delivered().is_empty());
