@@ -52,10 +52,13 @@ pub(crate) struct Use {
 unsafe impl Send for Use {}
 
 impl Use {
-    /// Returns whether the table this use comes from is still live.
+    /// Returns whether the table this use comes from is still live, and
+    /// was live all along: its generation was even (no change under way,
+    /// as a seqcount) and still is the device's.
     pub(crate) fn is_current(&self) -> bool {
         // SAFETY: `md` is referenced (type invariant).
-        unsafe { ffi::mfroute_dm_generation(self.md) == self.generation }
+        self.generation % 2 == 0
+            && unsafe { ffi::mfroute_dm_generation(self.md) } == self.generation
     }
 
     /// Returns whether `other` is a target of the same mapped device.
