@@ -23,6 +23,7 @@ use crate::ffi;
 use crate::holders::Holders;
 use crate::route::ledger::Ledger;
 use crate::store::RbStore;
+use crate::sysfs;
 
 /// Bytes kept of a device's name, NUL included.
 pub(crate) const NAME_LEN: usize = 32;
@@ -206,10 +207,15 @@ pub(crate) unsafe fn device_of(
         GFP_KERNEL,
     )?;
     let node = RBTreeNode::new(dax as usize, device.clone(), GFP_KERNEL)?;
-    let mut table = devices.lock();
-    if let Some(raced) = table.get(dax) {
-        return Ok(raced);
+    {
+        let mut table = devices.lock();
+        if let Some(raced) = table.get(dax) {
+            return Ok(raced);
+        }
+        table.table.insert(node);
     }
-    table.table.insert(node);
+    // SAFETY: `dax` is alive in the caller's read section (by the safety
+    // requirements), so it is forgotten, and hidden, only after this.
+    unsafe { sysfs::show(&device) };
     Ok(device)
 }

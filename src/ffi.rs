@@ -66,6 +66,11 @@ pub(crate) struct DmUse {
     pub(crate) stripe: u32,
 }
 
+/// `enum mfroute_sysfs_attr`: a device's `stat` file.
+pub(crate) const MFROUTE_SYSFS_STAT: c_uint = 0;
+/// `enum mfroute_sysfs_attr`: a device's `failed` file.
+pub(crate) const MFROUTE_SYSFS_FAILED: c_uint = 1;
+
 extern "C" {
     /// Hands every live target using `member` to [`crate::dm`]'s callback.
     pub(crate) fn mfroute_dm_uses(member: *mut bindings::dax_device, ctx: *mut c_void) -> c_int;
@@ -109,6 +114,15 @@ extern "C" {
     pub(crate) fn mfroute_debugfs_init() -> c_int;
     /// Removes the debugfs directory and everything below it.
     pub(crate) fn mfroute_debugfs_exit();
+    /// Creates `/sys/kernel/mfroute/`; `version` outlives it.
+    pub(crate) fn mfroute_sysfs_init(version: *const c_char) -> c_int;
+    /// Removes `/sys/kernel/mfroute/` and every device's directory.
+    pub(crate) fn mfroute_sysfs_exit();
+    /// Shows `device` (a reference the entry owns on success) as `name`.
+    pub(crate) fn mfroute_sysfs_add(device: *const c_void, devt: u32, name: *const c_char)
+        -> c_int;
+    /// Removes the directory of `device`, if any; drops its reference.
+    pub(crate) fn mfroute_sysfs_remove(device: *const c_void);
     /// Whether one more log line about an event may be printed now.
     pub(crate) fn mfroute_log_ratelimit() -> bool;
 

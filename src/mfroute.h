@@ -80,6 +80,17 @@ void mfroute_trace_absorb(u64 seq, u32 dev, const char *name, u64 offset,
 void mfroute_trace_fallback(u64 seq, u32 dev, const char *name, u64 offset,
 			    u64 len, const char *reason);
 
+/* C: sysfs (mfroute_sysfs.c), /sys/kernel/mfroute/. */
+enum mfroute_sysfs_attr {
+	MFROUTE_SYSFS_STAT,
+	MFROUTE_SYSFS_FAILED,
+};
+
+int mfroute_sysfs_init(const char *version);
+void mfroute_sysfs_exit(void);
+int mfroute_sysfs_add(const void *device, u32 devt, const char *name);
+void mfroute_sysfs_remove(const void *device);
+
 #ifdef CONFIG_MFROUTE_INJECT
 void mfroute_inject_init(struct dentry *dir);
 #else
@@ -96,5 +107,8 @@ void mfroute_rs_unregister(void *token, struct dax_device *dax_dev);
 int mfroute_rs_dm_use(void *ctx, const struct mfroute_dm_use *use);
 void mfroute_rs_reprobe(void);
 int mfroute_rs_ledger_show(struct seq_file *m);
+ssize_t mfroute_rs_device_show(const void *device,
+			       enum mfroute_sysfs_attr attr, char *buf);
+void mfroute_rs_device_put(const void *device);
 
 #endif /* _MFROUTE_H */

@@ -20,6 +20,7 @@ mod pass;
 pub mod route;
 mod router;
 mod store;
+mod sysfs;
 mod trace;
 
 module! {
@@ -30,8 +31,8 @@ module! {
     license: "GPL",
 }
 
-/// The module's version, printed on load.
-const VERSION: &str = "0.2.0";
+/// The module's version, printed on load and shown in sysfs.
+const VERSION: &kernel::str::CStr = kernel::c_str!("0.2.0");
 
 /// The loaded module; fields drop in order, undoing `init` in reverse.
 struct MfRoute {
@@ -39,16 +40,20 @@ struct MfRoute {
     _debugfs: debugfs::Dir,
     /// The failure router, registered with the dax core.
     _router: Pin<KBox<router::Router>>,
+    /// `/sys/kernel/mfroute/`, removed once the router adds no device.
+    _sysfs: sysfs::Dir,
 }
 
 impl kernel::Module for MfRoute {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let sysfs = sysfs::Dir::create(VERSION)?;
         let router = router::Router::new()?;
         let debugfs = debugfs::Dir::create()?;
         pr_info!("version {} loaded\n", VERSION);
         Ok(MfRoute {
             _debugfs: debugfs,
             _router: router,
+            _sysfs: sysfs,
         })
     }
 }

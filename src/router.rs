@@ -38,6 +38,7 @@ use crate::holders::{self, Holder, Quiesce};
 use crate::pass::{Pass, Verdict, PRE_REMOVE};
 use crate::route::range::ByteRange;
 use crate::store::RbStore;
+use crate::sysfs;
 use crate::trace::{self, Origin};
 
 /// The router the C entry points reach; set while one is registered.
@@ -237,7 +238,9 @@ impl Router {
     /// Forgets `dax`, dead: no call about it runs or will run.
     fn forget(&self, dax: *mut bindings::dax_device) {
         let gone = self.devices.lock().remove(dax);
-        drop(gone);
+        if let Some(device) = gone {
+            sysfs::hide(&device);
+        }
     }
 
     /// Asks every known device's driver for the poison nobody took.
