@@ -7,8 +7,8 @@
 #   make check   build everything, run the host tests and every guest test;
 #                ends with "N passed, N failed" and fails if anything failed
 #
-# Other targets: deps, tree, kernel, nfit, initramfs, host-test, guest-test,
-# bench, checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
+# Other targets: deps, tree, kernel, nfit, tool, initramfs, host-test,
+# guest-test, bench, checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
 # directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
 # BENCH (benchmark names), PAGES (pages of the per-page benchmark path).
@@ -37,8 +37,8 @@ export LIBCLANG_PATH := /usr/lib/llvm-19/lib
 export CARGO_TARGET_DIR := $(CACHE)/cargo-target
 export MFROUTE_CACHE := $(CACHE)
 
-.PHONY: all deps tree kernel nfit initramfs host-test guest-test check run \
-	bench checkpatch clean
+.PHONY: all deps tree kernel nfit tool initramfs host-test guest-test check \
+	run bench checkpatch clean
 
 all: initramfs
 
@@ -62,11 +62,17 @@ nfit: kernel
 		INSTALL_MOD_STRIP=1 INSTALL_MOD_DIR=nfit_test modules_install 2>&1 | \
 		grep -v "depmod: WARNING: could not open modules\." || true
 
-initramfs: nfit
+# The mfroute command (tools/mfroute), built on the host for the guest.
+tool: deps
+	@cargo build --release --locked --quiet \
+		--manifest-path $(REPO)/tools/mfroute/Cargo.toml
+
+initramfs: nfit tool
 	@$(NVDIMM)/mkinitramfs.sh $(CACHE)
 
 host-test: deps
 	cd $(REPO)/src/route && cargo test --quiet
+	cd $(REPO)/tools/mfroute && cargo test --quiet --locked
 
 guest-test: initramfs
 	@$(NVDIMM)/run-tests.sh --guest-only $(TESTS)

@@ -1,41 +1,72 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demonstration behind "make run": load mfroute and its sample holder,
-# put xfs with DAX on an emulated NVDIMM, map a file, poison one of its
-# pages, then report 256 pages failing at once.
+# The demonstration behind "make run": xfs with DAX on a dm-linear
+# concatenation of two emulated NVDIMMs, "mfroute monitor" following the
+# module's tracepoints.  One page under a file on the second NVDIMM is
+# poisoned while a process maps it; then 1 MiB under another file fails
+# at once.  The monitor says, for each, the pmem range, the dm range, the
+# file and offset, and what xfs did; the process says what it saw.
 . /lib/mfroute-test-lib.sh
 
 say() { printf '\n=== %s\n' "$*"; }
 
-say "Loading mfroute and the sample holder"
+# monitor_lines FILE N: wait (10 s at most) until FILE has N lines.
+monitor_lines() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -c . "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+say "Loading mfroute and its sample holder"
+run modprobe dm-mod
 run modprobe mfroute
 run modprobe mfroute_holder
-dmesg | grep 'mfroute: version' | tail -n 1
+echo "mfroute $(cat /sys/kernel/mfroute/version) loaded"
 
-say "Creating an fsdax namespace on the emulated NVDIMM, xfs with DAX on it"
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
-grep " /mnt " /proc/mounts
-hold_device "$pmem"
-echo "sample holder registered on $pmem"
+say "xfs (rmapbt, DAX) on dm-linear over two pmem namespaces"
+concat_pmems concat
+mount_xfs_dax /dev/mapper/concat /mnt
+spread_files /mnt 8
+hold_device "$dm"
+echo "the sample holder module holds all of $dm"
+mfroute stack "$p1" || fail "mfroute stack"
 
-say "Mapping /mnt/data and poisoning its page 3 with madvise(MADV_HWPOISON)"
-out=$(dax-probe poison /mnt/data 3)
-echo "the mapping process saw: $out"
-echo "the sample holder was told: $(cat $holder/events)"
+mfroute monitor --human --log /tmp/monitor.txt &
+monitor=$!
+sleep 1
+
+f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+say "A process maps $f (on $p1) and its page 0 is poisoned (madvise(MADV_HWPOISON))"
+out=$(dax-probe poison "$f" 0)
+echo "the process saw: $out"
 case $out in
-"sigbus code=BUS_MCEERR_AR page=3 "*) ;;
-*) say "Result: unexpected: $out"; exit 1 ;;
+"sigbus code=BUS_MCEERR_AR page=0 "*) ;;
+*) fail "unexpected: $out" ;;
 esac
+monitor_lines /tmp/monitor.txt 3 || fail "the monitor said too little"
+echo "mfroute monitor said:"
+sed 's/^/  /' /tmp/monitor.txt
 
-say "Reporting 256 pages (1 MiB) under the file as failed, at once"
-pfn=$(pfn_of /mnt/data 256)
-echo "$pfn 256" >/sys/kernel/debug/mfroute/inject
-echo "the sample holder was told: $(tail -n 1 $holder/events)"
-echo "holder calls: $(holder_calls) for 257 failed pages"
-echo "ledger:"
-sed 's/^/  /' $ledger
+g=$(file_on "$p1" /mnt/d*/f | grep -v "^$f\$" | head -n 1)
+[ -n "$g" ] || g=$f
+say "1 MiB (256 pages) under $g fails at once (a platform's ranged report)"
+before=$(grep -c . /tmp/monitor.txt)
+echo "$(pfn_of "$g" 0) 256" >/sys/kernel/debug/mfroute/inject || fail "ranged inject"
+monitor_lines /tmp/monitor.txt $((before + 3)) || fail "the monitor said too little"
+echo "mfroute monitor said (one line per holder for the whole MiB):"
+tail -n +$((before + 1)) /tmp/monitor.txt | sed 's/^/  /'
+echo "the sample holder was told:"
+sed 's/^/  /' $holder/events
 
-say "Result: poison delivered SIGBUS; 257 failed pages cost $(holder_calls) calls to the holder"
+kill -INT $monitor
+wait $monitor
+
+say "mfroute status"
+mfroute status || fail "mfroute status"
+
+say "Result: 257 failed pages, $(holder_calls) calls to the holder module; the process got SIGBUS"
+umount /mnt

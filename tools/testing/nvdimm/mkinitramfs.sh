@@ -27,14 +27,19 @@ for applet in $(bin/busybox --list); do
 	[ -e "bin/$applet" ] || ln -s busybox "bin/$applet"
 done
 
+# Copy the shared libraries program $1 needs.
+copy_libs() {
+	ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
+		while read -r lib; do
+			[ -e ".$lib" ] || install -D -m 0755 "$lib" ".$lib"
+		done
+}
+
 # Copy a dynamically linked program and the libraries it needs.
 copy_prog() {
 	src=$(command -v "$1")
 	install -D -m 0755 "$src" ".$src"
-	ldd "$src" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
-		while read -r lib; do
-			[ -e ".$lib" ] || install -D -m 0755 "$lib" ".$lib"
-		done
+	copy_libs "$src"
 }
 
 for prog in kmod ndctl daxctl dmsetup mkfs.xfs xfs_io xfs_repair mkfs.ext4 sfdisk; do
@@ -70,6 +75,10 @@ for c in "$here"/helpers/*.c; do
 	[ "$bin" -nt "$c" ] || gcc -static -O2 -Wall -Werror -o "$bin" "$c"
 done
 install -m 0755 "$cache/helpers/"* usr/bin/
+# The mfroute command ("make tool").
+tool=${CARGO_TARGET_DIR:-$cache/cargo-target}/release/mfroute
+install -m 0755 "$tool" usr/bin/mfroute
+copy_libs "$tool"
 install -m 0755 "$here/init" init
 install -m 0644 "$here/lib.sh" lib/mfroute-test-lib.sh
 install -m 0644 "$here/kernel-problems" lib/mfroute-kernel-problems

@@ -116,6 +116,19 @@ if [ -z "$guest_only" ]; then
 	ok=0
 	(cd "$repo/src/route" && cargo test --quiet) >"$log" 2>&1 && ok=1
 	result "host: cargo test (src/route)" $ok "$log"
+	log=$logs/host-cargo-test-tool.log
+	ok=0
+	(cd "$repo/tools/mfroute" && cargo test --quiet --locked) >"$log" 2>&1 && ok=1
+	result "host: cargo test (tools/mfroute)" $ok "$log"
+	# The module with the kernel's rustfmt settings, the crates with
+	# their own.
+	log=$logs/host-rustfmt.log
+	ok=0
+	{ rustfmt --edition 2021 --config-path "$cache/linux/.rustfmt.toml" \
+		--check "$repo/src/mfroute.rs" &&
+		(cd "$repo/src/route" && cargo fmt --check) &&
+		(cd "$repo/tools/mfroute" && cargo fmt --check); } >"$log" 2>&1 && ok=1
+	result "host: rustfmt --check" $ok "$log"
 fi
 
 # One guest test: boot it and write its verdict to $logs/NAME.verdict as

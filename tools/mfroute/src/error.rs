@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Errors the command reports: what went wrong, one line saying what to
+//! do, and the exit status.
+
+use std::fmt;
+
+/// Exit status: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: the command failed (I/O error, unreadable data).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit status: bad command line (clap's own status for usage errors).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit status: the system is not ready (not root, no tracefs, mfroute
+/// not loaded).
+pub const EXIT_ENVIRONMENT: i32 = 3;
+/// Exit status: the named device does not exist or is not the right kind.
+pub const EXIT_UNKNOWN_DEVICE: i32 = 4;
+
+/// A reportable error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// What went wrong, one line.
+    pub message: String,
+    /// What to do about it, one line, if there is something to say.
+    pub hint: Option<String>,
+    /// The exit status.
+    pub exit_code: i32,
+}
+
+/// Results of this crate's commands.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A plain failure (exit status 1).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            exit_code: EXIT_FAILED,
+        }
+    }
+
+    /// The same error with a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The system is not ready (exit status 3).
+    pub fn environment(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: Some(hint.into()),
+            exit_code: EXIT_ENVIRONMENT,
+        }
+    }
+
+    /// Not running as root.
+    pub fn not_root(what: &str) -> Self {
+        Self::environment(
+            format!("{what} needs root"),
+            "run it as root (for example with sudo)",
+        )
+    }
+
+    /// The module is not loaded (`/sys/kernel/mfroute` is missing).
+    pub fn not_loaded() -> Self {
+        Self::environment(
+            "mfroute is not loaded (no /sys/kernel/mfroute)",
+            "load it with: modprobe mfroute",
+        )
+    }
+
+    /// No tracefs mounted.
+    pub fn no_tracefs() -> Self {
+        Self::environment(
+            "tracefs is not mounted (no /sys/kernel/tracing/trace_pipe, no /sys/kernel/debug/tracing/trace_pipe)",
+            "mount it with: mount -t tracefs nodev /sys/kernel/tracing",
+        )
+    }
+
+    /// A device argument that names nothing usable (exit status 4).
+    pub fn unknown_device(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: Some(hint.into()),
+            exit_code: EXIT_UNKNOWN_DEVICE,
+        }
+    }
+
+    /// An I/O error on `path` while doing `what` (`reading`); permission
+    /// denied is reported as needing root.
+    pub fn io(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        let message = format!("{what} {}: {e}", path.display());
+        match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                Self::environment(message, "run it as root (for example with sudo)")
+            }
+            _ => Self::failed(message),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n{h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

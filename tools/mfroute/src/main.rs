@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+//! mfroute(8): follow, explain and count the persistent-memory failures
+//! that the mfroute kernel module routes.
+
+use clap::{Args, Parser, Subcommand};
+use mfroute::error::{Error, Result};
+use mfroute::monitor::{Format, Monitor, Output};
+use mfroute::resolve::{Resolve, SystemResolver};
+use mfroute::stack::{self, IoctlTables};
+use mfroute::sysfs::Sys;
+use mfroute::{status, tracefs};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const ABOUT: &str = "Follow, explain and count persistent-memory failures routed by mfroute";
+
+const LONG_ABOUT: &str = "\
+Follow, explain and count persistent-memory failures routed by mfroute.
+
+mfroute is a kernel module that reports pmem failures (poison, device
+removal, repair) as byte ranges and routes them up the storage stack: pmem
+namespace, partition, device-mapper linear and striped devices, and the
+filesystem or any other registered holder on top.  This command is its
+userspace side:
+
+  monitor  follows the module's tracepoints and prints one line per record;
+           each poison delivery is resolved to the file (path, inode and
+           offset) or the filesystem metadata it hit
+  stack    shows the translation chain above each pmem namespace and
+           whether mfroute translates failures through each level
+  status   prints the per-device counters and the ranges failed now
+
+Human-readable output is the default; --json prints the same information as
+JSON (one object per line for monitor), whose shape is stable and documented
+in Documentation/mfroute/tool.rst.";
+
+const AFTER_LONG_HELP: &str = "\
+EXAMPLES:
+  Follow failures and say what they hit:
+      mfroute monitor
+
+  The same as JSON lines, appended to a log, in the background:
+      mfroute monitor --json --log /var/log/mfroute.json &
+
+  Stop after the first 3 records, or after 10 seconds:
+      mfroute monitor --json --count 3 --timeout 10
+
+  Explain a saved trace (no root needed without resolution):
+      mfroute monitor --from saved-trace.txt --no-resolve
+
+  Show what sits on top of pmem0, and the counters:
+      mfroute stack pmem0
+      mfroute status --json
+
+FILES:
+  /sys/kernel/tracing/events/mfroute/   the module's tracepoints (also under
+                                        /sys/kernel/debug/tracing)
+  /sys/kernel/tracing/instances/        monitor reads a private instance,
+                                        mfroute-monitor.PID, removed on exit
+  /sys/kernel/mfroute/                  module version and per-device
+                                        counters (devices/NAME/{dev,stat,failed})
+  /sys/block/pmemN/                     namespaces, partitions, holders
+  /dev/mapper/control                   device-mapper tables (DM_TABLE_STATUS)
+  /proc/self/mountinfo                  what is mounted where
+
+EXIT STATUS:
+  0  success (monitor: stopped by --count, --timeout, end of input or a
+     signal)
+  1  failure: an I/O error or data that could not be read
+  2  bad command line
+  3  the system is not ready: not root, tracefs not mounted, mfroute not
+     loaded or without tracepoints
+  4  unknown device, or not the kind of device the command needs";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mfroute",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = "Run 'mfroute --help' for examples, files and exit status.",
+    after_long_help = AFTER_LONG_HELP,
+    propagate_version = true
+)]
+struct Cli {
+    /// Look for /sys, /proc and /dev under DIR (for testing).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value = "/",
+        hide = true
+    )]
+    root: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Follow routed failures and say what each delivery hit
+    #[command(
+        long_about = "\
+Follow routed failures and say what each delivery hit.
+
+Enables the mfroute tracepoints in a private trace instance and prints one
+line per record: a failure entering the router (mfroute_event), a call to
+a holder (mfroute_deliver), a part delivered before (mfroute_absorb) or a
+part left to the kernel's per-page handling (mfroute_fallback).  Records of
+one failure share its sequence number (#N).
+
+Each poison delivery to a filesystem or a holder is resolved: the mount on
+the delivered device (or on its partition that the range falls in) is
+asked with FS_IOC_GETFSMAP who owns the bytes, giving a file's inode and
+offset, with its path when a walk of the mount finds it, or the kind of
+metadata; bytes GETFSMAP cannot attribute (ext4 file data, xfs without
+rmapbt) are looked up with FS_IOC_FIEMAP on the mount's files.  A
+filesystem that has shut down, or a device nothing is mounted on, is said
+so in the record.  Removals and repairs are not resolved.
+
+Runs until interrupted, --count records or --timeout seconds.",
+        after_long_help = "\
+EXAMPLES:
+  mfroute monitor
+  mfroute monitor --json --log /tmp/mfroute.json --timeout 30 &
+  mfroute monitor --from /sys/kernel/tracing/trace --no-resolve
+
+EXIT STATUS:
+  0 when stopped by --count, --timeout, end of --from input or SIGINT,
+  SIGTERM or SIGHUP; 3 when not root, tracefs is not mounted or mfroute is
+  not loaded; 1 on other errors."
+    )]
+    Monitor(MonitorArgs),
+
+    /// Show the translation chain above pmem namespaces
+    #[command(
+        long_about = "\
+Show the translation chain above pmem namespaces.
+
+For each pmem namespace (all of them, or DEV's: a pmem device, or the
+namespaces under a partition or device-mapper device): its nvdimm device, size and
+physical data range; its partitions; the device-mapper devices above it,
+recursively (dm on dm), each with its live table and whether mfroute
+translates failures through it (linear and striped targets: yes; any other
+target type: no, failures under it take the kernel's per-page path); and
+what is mounted on each level.  Reading device-mapper tables needs root.",
+        after_long_help = "\
+EXAMPLES:
+  mfroute stack
+  mfroute stack pmem1 --json
+  mfroute stack /dev/mapper/stripe"
+    )]
+    Stack(StackArgs),
+
+    /// Print per-device counters and failed ranges
+    #[command(
+        long_about = "\
+Print per-device counters and failed ranges.
+
+For each device mfroute tracks (a device it has seen a failure on, or a
+holder registered on): failure events, ranges and bytes told to holders,
+absorbed (reported before), left to the per-page path, refused by a
+holder with an error, and repaired; holder calls made; and the ranges that
+are failed now.  Read from /sys/kernel/mfroute; root is not needed.",
+        after_long_help = "\
+EXAMPLES:
+  mfroute status
+  mfroute status pmem0 --json"
+    )]
+    Status(StatusArgs),
+}
+
+#[derive(Args, Debug)]
+struct MonitorArgs {
+    /// Print one JSON object per line
+    #[arg(long, conflicts_with = "human")]
+    json: bool,
+    /// Print sentences (the default)
+    #[arg(long)]
+    human: bool,
+    /// Append to FILE instead of writing to standard output
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Read trace text from FILE ('-': standard input) instead of tracefs
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    /// Do not look up what deliveries hit
+    #[arg(long)]
+    no_resolve: bool,
+    /// Stop after N mfroute records
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
+    /// Stop after SECONDS seconds
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+struct StackArgs {
+    /// pmem0, /dev/pmem0, MAJ:MIN, or a partition or dm device on pmem (default: all)
+    #[arg(value_name = "DEV")]
+    dev: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct StatusArgs {
+    /// Only this device (its kernel name, as listed)
+    #[arg(value_name = "DEV")]
+    dev: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: nix::libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Makes SIGINT, SIGTERM and SIGHUP stop the monitor cleanly (the trace
+/// instance is removed), interrupting a blocked read.
+fn install_signal_handlers() -> Result<()> {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let act = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is
+        // async-signal-safe.
+        unsafe { sigaction(sig, &act) }
+            .map_err(|e| Error::failed(format!("installing a {sig} handler: {e}")))?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// Where monitor output goes.
+struct Sink {
+    out: Box<dyn Write>,
+}
+
+impl Sink {
+    fn open(log: Option<&Path>) -> Result<Self> {
+        Ok(match log {
+            Some(p) => Self {
+                out: Box::new(
+                    OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(p)
+                        .map_err(|e| Error::io("opening", p, &e))?,
+                ),
+            },
+            None => Self {
+                out: Box::new(io::stdout()),
+            },
+        })
+    }
+
+    /// Writes one line and flushes it, so a reader of the log sees every
+    /// record as soon as it is printed.
+    fn line(&mut self, s: &str) -> io::Result<()> {
+        writeln!(self.out, "{s}")?;
+        self.out.flush()
+    }
+}
+
+fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
+    let format = if a.json { Format::Json } else { Format::Human };
+    let live = a.from.is_none();
+    if live {
+        if !is_root() {
+            return Err(Error::not_root("following the mfroute tracepoints"));
+        }
+        if !status::loaded(sys) {
+            return Err(Error::not_loaded());
+        }
+    }
+    let mut resolver = SystemResolver::new(sys.clone());
+    let resolver: Option<&mut dyn Resolve> = if a.no_resolve {
+        None
+    } else {
+        Some(&mut resolver)
+    };
+    let mut mon = Monitor::new(format, resolver);
+    let mut sink = Sink::open(a.log.as_deref())?;
+    let mut printed = 0u64;
+    let mut lineno = 0u64;
+    let count = a.count;
+    let source = a
+        .from
+        .as_ref()
+        .map_or_else(|| "trace_pipe".to_string(), |p| p.display().to_string());
+    let mut write_error: Option<io::Error> = None;
+    let mut handle = |line: &str| -> io::Result<bool> {
+        lineno += 1;
+        match mon.line(line) {
+            Ok(Output::Record(s)) => {
+                if let Err(e) = sink.line(&s) {
+                    write_error = Some(e);
+                    return Ok(false);
+                }
+                printed += 1;
+            }
+            Ok(Output::Nothing) => {}
+            Ok(Output::Lost(msg)) => eprintln!("mfroute: warning: {msg}"),
+            Err(e) => eprintln!("mfroute: skipping {source} line {lineno}: {e}: {line}"),
+        }
+        Ok(count.is_none_or(|n| printed < n))
+    };
+    if count == Some(0) {
+        return Ok(());
+    }
+    install_signal_handlers()?;
+    let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let result = match &a.from {
+        Some(p) => follow_reader(p, deadline, &mut handle),
+        None => {
+            let tfs = tracefs::find(sys)?;
+            let session = tracefs::Session::start(&tfs)?;
+            let pipe = session.pipe();
+            if !session.is_instance() {
+                eprintln!("mfroute: warning: no trace instances; reading the main trace buffer");
+            }
+            let r = tracefs::follow(&pipe, &STOP, deadline, &mut handle);
+            drop(session);
+            r.map(|_| ()).map_err(|e| Error::io("reading", &pipe, &e))
+        }
+    };
+    match write_error {
+        // Output closed (`mfroute monitor | head`): done.
+        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Some(e) => {
+            let to = a.log.as_ref().map_or_else(
+                || "standard output".to_string(),
+                |p| p.display().to_string(),
+            );
+            Err(Error::failed(format!("writing {to}: {e}")))
+        }
+        None => result,
+    }
+}
+
+/// Reads trace text from a file or standard input.
+fn follow_reader(
+    path: &Path,
+    deadline: Option<Instant>,
+    handle: &mut dyn FnMut(&str) -> io::Result<bool>,
+) -> Result<()> {
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(BufReader::new(io::stdin()))
+    } else {
+        Box::new(BufReader::new(
+            File::open(path).map_err(|e| Error::io("opening", path, &e))?,
+        ))
+    };
+    for line in reader.split(b'\n') {
+        if STOP.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let line = line.map_err(|e| Error::io("reading", path, &e))?;
+        let line = String::from_utf8_lossy(&line);
+        match handle(&line) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(Error::failed(format!("writing: {e}"))),
+        }
+    }
+    Ok(())
+}
+
+fn print(s: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Error::failed(format!("writing: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::failed(format!("encoding JSON: {e}")))
+}
+
+fn stack_cmd(sys: &Sys, a: &StackArgs) -> Result<()> {
+    let names = match &a.dev {
+        Some(d) => stack::namespaces_arg(sys, d)?,
+        None => Vec::new(),
+    };
+    let mut tables = IoctlTables::new(sys);
+    let st = stack::build(sys, &names, &mut tables)?;
+    if a.json {
+        print(&json(&st)?)
+    } else {
+        print(&stack::render_human(&st))
+    }
+}
+
+fn status_cmd(sys: &Sys, a: &StatusArgs) -> Result<()> {
+    let st = status::read(sys, a.dev.as_deref())?;
+    if a.json {
+        print(&json(&st)?)
+    } else {
+        print(&status::render_human(&st))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let sys = Sys::new(&cli.root);
+    let r = match &cli.command {
+        Command::Monitor(a) => monitor(&sys, a),
+        Command::Stack(a) => stack_cmd(&sys, a),
+        Command::Status(a) => status_cmd(&sys, a),
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "mfroute: {}", e.message);
+            if let Some(h) = &e.hint {
+                let _ = writeln!(err, "hint: {h}");
+            }
+            ExitCode::from(u8::try_from(e.exit_code).unwrap_or(1))
+        }
+    }
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `mfroute monitor`: turning trace records into JSON objects or sentences.
+//!
+//! [`Monitor::line`] takes one line of trace output and returns what to
+//! print for it; reading tracefs is [`crate::tracefs`]'s business.
+
+use crate::dev::DevNum;
+use crate::flags::{self, MF_ACTION_REQUIRED, MF_MEM_PRE_REMOVE, MF_SW_SIMULATED};
+use crate::hit::{self, Hit, HitStatus};
+use crate::resolve::Resolve;
+use crate::trace::{self, DeliverKind, Event, FailureEvent, Line, Origin, ParseError, Record};
+use crate::units::{self, SECTOR};
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// How records are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One sentence per record.
+    #[default]
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The fields of a record in JSON, after the common ones.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Body<'a> {
+    Failure {
+        seq: u64,
+        dev: DevNum,
+        name: &'a str,
+        offset: u64,
+        len: u64,
+        flags: Vec<String>,
+        flags_raw: u32,
+        origin: &'a str,
+    },
+    Deliver {
+        seq: u64,
+        kind: &'a str,
+        dev: DevNum,
+        name: &'a str,
+        sector: u64,
+        nr_sectors: u64,
+        flags: Vec<String>,
+        flags_raw: u32,
+        result: i32,
+        error: Option<String>,
+        hit: Option<&'a Hit>,
+    },
+    Absorb {
+        seq: u64,
+        dev: DevNum,
+        name: &'a str,
+        offset: u64,
+        len: u64,
+    },
+    Fallback {
+        seq: u64,
+        dev: DevNum,
+        name: &'a str,
+        offset: u64,
+        len: u64,
+        reason: &'a str,
+    },
+    Other {
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+/// One record in JSON.
+#[derive(Serialize)]
+struct JsonRecord<'a> {
+    timestamp: String,
+    pid: u32,
+    task: &'a str,
+    cpu: u32,
+    event: &'a str,
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+/// A record as one line of JSON (see `Documentation/mfroute/tool.rst` for
+/// the shape).  `hit` is what a delivery hit, if it was resolved.
+pub fn render_json(rec: &Record, hit: Option<&Hit>) -> String {
+    let body = match &rec.event {
+        Event::Failure(e) => Body::Failure {
+            seq: e.seq,
+            dev: e.dev,
+            name: &e.name,
+            offset: e.offset,
+            len: e.len,
+            flags: flags::flag_names(e.flags),
+            flags_raw: e.flags,
+            origin: e.origin.as_str(),
+        },
+        Event::Deliver(d) => Body::Deliver {
+            seq: d.seq,
+            kind: d.kind.as_str(),
+            dev: d.dev,
+            name: &d.name,
+            sector: d.sector,
+            nr_sectors: d.nr_sectors,
+            flags: flags::flag_names(d.flags),
+            flags_raw: d.flags,
+            result: d.result,
+            error: flags::errno_name(d.result),
+            hit,
+        },
+        Event::Absorb(a) => Body::Absorb {
+            seq: a.seq,
+            dev: a.dev,
+            name: &a.name,
+            offset: a.offset,
+            len: a.len,
+        },
+        Event::Fallback(f) => Body::Fallback {
+            seq: f.seq,
+            dev: f.dev,
+            name: &f.name,
+            offset: f.offset,
+            len: f.len,
+            reason: &f.reason,
+        },
+        Event::Other { fields, .. } => Body::Other {
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        },
+    };
+    let j = JsonRecord {
+        timestamp: rec.timestamp.to_string(),
+        pid: rec.pid,
+        task: &rec.task,
+        cpu: rec.cpu,
+        event: rec.event.name(),
+        body,
+    };
+    // Serialising plain strings, numbers and maps with string keys cannot
+    // fail; fall back to an error object rather than panic regardless.
+    serde_json::to_string(&j).unwrap_or_else(|e| {
+        serde_json::json!({ "event": "mfroute_tool_error", "error": e.to_string() }).to_string()
+    })
+}
+
+/// What a failure event is, in words: `pmem0: 4 KiB at byte 0x1b000
+/// failed (poison, a process touched it, simulated)`.  `brief` leaves out
+/// how the poison was found (for the context of the records after it).
+pub fn event_words(e: &FailureEvent, brief: bool) -> String {
+    let what = format!("{}: {} at byte {:#x}", e.name, units::size(e.len), e.offset);
+    let mut cause = match &e.origin {
+        Origin::PreRemove if brief => return format!("{what} is being removed"),
+        Origin::PreRemove => {
+            return format!("{what} is being removed (device going away, no data lost yet)")
+        }
+        Origin::Repair => return format!("{what} was repaired and is good again"),
+        Origin::MemoryFailure if e.flags & MF_ACTION_REQUIRED != 0 => {
+            vec!["poison", "a process touched it"]
+        }
+        Origin::MemoryFailure => vec!["poison"],
+        Origin::Range => vec!["poison", "reported as one range"],
+        Origin::Badblocks => vec!["poison", "found by the platform before anyone touched it"],
+        Origin::Other(_) => vec!["poison"],
+    };
+    if brief {
+        cause.truncate(1);
+    }
+    if e.flags & MF_SW_SIMULATED != 0 {
+        cause.push("simulated");
+    }
+    let mut words = cause.join(", ");
+    if let (Origin::Other(o), false) = (&e.origin, brief) {
+        words.push_str(&format!(", origin {o}"));
+    }
+    format!("{what} failed ({words})")
+}
+
+/// Why a part took the per-page path, in words.
+pub fn fallback_words(reason: &str) -> String {
+    match reason {
+        "no_holder" => "no filesystem there takes ranged reports (ext4, or nothing mounted)".into(),
+        "holder_declined" => "the filesystem declined it".into(),
+        "unsupported_target" => {
+            "it is under a device-mapper target mfroute does not translate".into()
+        }
+        "no_memory" => "mfroute ran out of memory".into(),
+        "table_changed" => "a device-mapper table changed during the event".into(),
+        "device_dead" => "the device is going away".into(),
+        other => format!("reason {other}"),
+    }
+}
+
+fn result_words(result: i32) -> String {
+    let name = flags::errno_name(result);
+    match (result, name, flags::errno_text(result)) {
+        (_, None, _) => "ok".into(),
+        (-95, Some(name), _) => format!("declined ({name})"),
+        (_, Some(name), Some(text)) => format!("failed with {name} ({text})"),
+        (_, Some(name), None) => format!("failed with {name}"),
+    }
+}
+
+fn hit_status_words(h: &Hit) -> String {
+    match h.status {
+        HitStatus::Ok => "nothing found there".into(),
+        HitStatus::NotMounted => "nothing mounted there".into(),
+        HitStatus::FsShutdown => "filesystem shut down, contents unknown".into(),
+        HitStatus::Error => h
+            .message
+            .clone()
+            .unwrap_or_else(|| "could not look it up".into()),
+    }
+}
+
+/// `NAME: SIZE at byte OFFSET`, or nothing when it is the whole of the
+/// event `e` (then the context already says it).
+fn part_words(name: &str, offset: u64, len: u64, e: Option<&FailureEvent>) -> Option<String> {
+    if e.is_some_and(|e| e.name == name && e.offset == offset && e.len == len) {
+        return None;
+    }
+    Some(format!("{name}: {} at byte {offset:#x}", units::size(len)))
+}
+
+/// A record in words.  `event` is the `mfroute_event` of the same `seq`,
+/// if it was seen; `hit` is what a delivery hit, if resolved.
+pub fn render_human(rec: &Record, event: Option<&FailureEvent>, hit: Option<&Hit>) -> String {
+    let ctx = match event {
+        Some(e) => event_words(e, true),
+        None => rec
+            .event
+            .seq()
+            .map_or_else(String::new, |s| format!("event #{s}")),
+    };
+    let text = match &rec.event {
+        Event::Failure(e) => event_words(e, false),
+        Event::Deliver(d) => {
+            let start = d.sector.saturating_mul(SECTOR);
+            let len = d.nr_sectors.saturating_mul(SECTOR);
+            let removal = d.flags & MF_MEM_PRE_REMOVE != 0
+                || event.is_some_and(|e| e.origin == Origin::PreRemove);
+            let repair = event.is_some_and(|e| e.origin == Origin::Repair);
+            let bytes = format!("bytes {}", units::byte_range(start, len));
+            let whole = part_words(&d.name, start, len, event).is_none();
+            let (device, what) = match hit {
+                Some(h) if h.status == HitStatus::Ok && !h.owners.is_empty() => (
+                    h.device.clone().unwrap_or_else(|| d.name.clone()),
+                    Some(hit::owners_words(&h.owners, 3)),
+                ),
+                Some(h) => match &h.device {
+                    Some(dev) => (
+                        dev.clone(),
+                        Some(format!(
+                            "bytes {} ({})",
+                            units::byte_range(h.offset, h.len),
+                            hit_status_words(h)
+                        )),
+                    ),
+                    None => (
+                        d.name.clone(),
+                        Some(format!("{bytes} ({})", hit_status_words(h))),
+                    ),
+                },
+                None if whole && (removal || repair) => (d.name.clone(), None),
+                None if removal => (
+                    d.name.clone(),
+                    Some(format!("{} at byte {start:#x}", units::size(len))),
+                ),
+                None => (d.name.clone(), Some(bytes)),
+            };
+            let who = match (&d.kind, hit) {
+                (
+                    DeliverKind::Filesystem,
+                    Some(Hit {
+                        fstype: Some(t),
+                        mount: Some(m),
+                        ..
+                    }),
+                ) => format!("{t} on {m}"),
+                (DeliverKind::Filesystem, _) => "the filesystem".into(),
+                (DeliverKind::Holder, _) => format!("the holder module on {}", d.name),
+                (DeliverKind::Other(k), _) => format!("the {k} holder on {}", d.name),
+            };
+            let result = result_words(d.result);
+            match what {
+                Some(what) => format!("{ctx} — {device}: {what} told to {who}: {result}"),
+                None => format!("{ctx} — told to {who}: {result}"),
+            }
+        }
+        Event::Absorb(a) => match part_words(&a.name, a.offset, a.len, event) {
+            Some(p) => format!("{ctx} — {p} was reported before: nobody told again"),
+            None => format!("{ctx} — reported before: nobody told again"),
+        },
+        Event::Fallback(f) => {
+            let why = fallback_words(&f.reason);
+            match part_words(&f.name, f.offset, f.len, event) {
+                Some(p) => {
+                    format!("{ctx} — {p} left to the kernel's per-page handling: {why}")
+                }
+                None => format!("{ctx} — left to the kernel's per-page handling: {why}"),
+            }
+        }
+        Event::Other { name, fields } => {
+            let kv: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{name} {}", kv.join(" "))
+        }
+    };
+    let seq = rec
+        .event
+        .seq()
+        .map_or_else(String::new, |s| format!("#{s} "));
+    format!("[{}] {seq}{text}", rec.timestamp.micros())
+}
+
+/// How many `mfroute_event` records are remembered for the words of the
+/// records that follow them.
+const REMEMBERED_EVENTS: usize = 256;
+
+/// What [`Monitor::line`] made of a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// A record to print.
+    Record(String),
+    /// Nothing to print (a comment, another tracepoint).
+    Nothing,
+    /// The kernel dropped records: warn.
+    Lost(String),
+}
+
+/// Turns trace lines into output, resolving deliveries.
+pub struct Monitor<'r> {
+    format: Format,
+    resolver: Option<&'r mut dyn Resolve>,
+    events: VecDeque<FailureEvent>,
+}
+
+impl<'r> Monitor<'r> {
+    /// A monitor printing in `format`, resolving deliveries with
+    /// `resolver` (none: deliveries are printed without what they hit).
+    pub fn new(format: Format, resolver: Option<&'r mut dyn Resolve>) -> Self {
+        Self {
+            format,
+            resolver,
+            events: VecDeque::new(),
+        }
+    }
+
+    fn event(&self, seq: u64) -> Option<&FailureEvent> {
+        self.events.iter().rev().find(|e| e.seq == seq)
+    }
+
+    /// Whether a delivery is for poison (resolved), not a removal or a
+    /// repair.
+    fn is_poison(&self, d: &trace::Deliver) -> bool {
+        if d.flags & MF_MEM_PRE_REMOVE != 0 {
+            return false;
+        }
+        !matches!(
+            self.event(d.seq).map(|e| &e.origin),
+            Some(Origin::PreRemove | Origin::Repair)
+        )
+    }
+
+    /// Handles one line of trace output.
+    pub fn line(&mut self, line: &str) -> Result<Output, ParseError> {
+        let rec = match trace::parse_line(line)? {
+            Line::Record(r) => r,
+            Line::Foreign(_) | Line::Comment => return Ok(Output::Nothing),
+            Line::Lost { cpu, count } => {
+                return Ok(Output::Lost(if count > 0 {
+                    format!("the trace buffer overflowed: {count} records lost on CPU {cpu}")
+                } else {
+                    format!("the trace buffer overflowed: records lost on CPU {cpu}")
+                }))
+            }
+        };
+        Ok(Output::Record(self.record(&rec)))
+    }
+
+    /// Renders one record, resolving it if it is a poison delivery.
+    pub fn record(&mut self, rec: &Record) -> String {
+        if let Event::Failure(e) = &rec.event {
+            if self.events.len() == REMEMBERED_EVENTS {
+                self.events.pop_front();
+            }
+            self.events.push_back(e.clone());
+        }
+        let hit = match &rec.event {
+            Event::Deliver(d)
+                if matches!(d.kind, DeliverKind::Filesystem | DeliverKind::Holder)
+                    && self.is_poison(d) =>
+            {
+                self.resolver.as_mut().map(|r| r.resolve(d))
+            }
+            _ => None,
+        };
+        match self.format {
+            Format::Json => render_json(rec, hit.as_ref()),
+            Format::Human => {
+                let seq = rec.event.seq();
+                let ev = match &rec.event {
+                    Event::Failure(_) => None,
+                    _ => seq.and_then(|s| self.event(s)),
+                };
+                render_human(rec, ev, hit.as_ref())
+            }
+        }
+    }
+}

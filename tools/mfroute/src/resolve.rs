@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Resolving a delivery (`mfroute_deliver`) to what it hit: the mounted
+//! filesystem on the delivered device or one of its partitions, then the
+//! files and metadata in the range.
+//!
+//! The steps are pure functions ([`locate`], [`combine`]) over data the
+//! [`SystemResolver`] gathers from sysfs, mountinfo and the ioctls.
+
+use crate::dev::DevNum;
+use crate::fiemap::{self, PathFinder, WalkResult};
+use crate::fsmap;
+use crate::hit::{coalesce, gaps, Hit, HitStatus, Owner, Piece};
+use crate::mountinfo::{mounts_of, Mount};
+use crate::sysfs::Sys;
+use crate::trace::Deliver;
+use crate::units::SECTOR;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+/// The message of a `fs_shutdown` hit.
+const SHUTDOWN: &str = "the filesystem has shut down and cannot say what was hit (EIO)";
+
+/// Something that can say what a delivery hit.
+pub trait Resolve {
+    /// What the range of `d` hit.
+    fn resolve(&mut self, d: &Deliver) -> Hit;
+}
+
+/// A block device that may carry the filesystem: the delivered device
+/// itself, or a partition of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Kernel name.
+    pub name: String,
+    /// Device number.
+    pub dev: DevNum,
+    /// First byte in the delivered device.
+    pub start: u64,
+    /// Bytes, if known.
+    pub size: Option<u64>,
+}
+
+/// Where a delivered range lands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Landing<'a> {
+    /// The device the filesystem is on.
+    pub candidate: &'a Candidate,
+    /// The mount of that filesystem.
+    pub mount: &'a Mount,
+    /// First byte of the range in `candidate`.
+    pub offset: u64,
+    /// Bytes of the range inside `candidate`.
+    pub len: u64,
+}
+
+/// Picks the mounted candidate that the delivered range
+/// `[start, start + len)` overlaps most, and the range clipped to it in
+/// its own offsets.
+pub fn locate<'a>(
+    start: u64,
+    len: u64,
+    candidates: &'a [Candidate],
+    mounts: &'a [Mount],
+) -> Option<Landing<'a>> {
+    let end = start.saturating_add(len);
+    candidates
+        .iter()
+        .filter_map(|c| {
+            let mount = *mounts_of(mounts, c.dev).first()?;
+            let c_end = c.size.map_or(u64::MAX, |s| c.start.saturating_add(s));
+            let lo = start.max(c.start);
+            let hi = end.min(c_end);
+            (lo < hi).then(|| Landing {
+                candidate: c,
+                mount,
+                offset: lo - c.start,
+                len: hi - lo,
+            })
+        })
+        .max_by_key(|l| (l.len, std::cmp::Reverse(l.candidate.start)))
+}
+
+/// Combines what GETFSMAP said about `[start, start + len)` with a walk of
+/// the files, run only for what GETFSMAP could not attribute: the pieces
+/// it calls unknown (ext4's file data, xfs without reverse mapping), or
+/// the whole range when GETFSMAP is not available.  A filesystem that
+/// answers `EIO` has shut down.
+pub fn combine(
+    start: u64,
+    len: u64,
+    fsmap: io::Result<Vec<Piece>>,
+    walk: impl FnOnce(&[(u64, u64)]) -> WalkResult,
+) -> (HitStatus, Option<String>, Vec<Piece>) {
+    match fsmap {
+        Ok(pieces) => {
+            let unknown: Vec<(u64, u64)> = pieces
+                .iter()
+                .filter(|p| p.owner == Owner::Unknown)
+                .map(|p| (p.offset, p.len))
+                .collect();
+            if unknown.is_empty() {
+                return (HitStatus::Ok, None, pieces);
+            }
+            let found = walk(&unknown);
+            let mut out: Vec<Piece> = pieces
+                .into_iter()
+                .filter(|p| p.owner != Owner::Unknown)
+                .collect();
+            let files: Vec<(u64, u64)> = found.pieces.iter().map(|p| (p.offset, p.len)).collect();
+            for &(o, l) in &unknown {
+                for (go, gl) in gaps(o, l, &files) {
+                    out.push(Piece {
+                        offset: go,
+                        len: gl,
+                        owner: Owner::Unknown,
+                    });
+                }
+            }
+            out.extend(found.pieces);
+            (HitStatus::Ok, found.note, coalesce(out))
+        }
+        Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => {
+            (HitStatus::FsShutdown, Some(SHUTDOWN.into()), Vec::new())
+        }
+        Err(e) => {
+            let found = walk(&[(start, len)]);
+            let mut notes = Vec::new();
+            let unsupported = matches!(
+                e.raw_os_error(),
+                Some(nix::libc::ENOTTY | nix::libc::EOPNOTSUPP)
+            );
+            if !unsupported {
+                notes.push(format!(
+                    "GETFSMAP failed ({e}); files found by walking the mount"
+                ));
+            }
+            notes.extend(found.note);
+            let pieces = fiemap::fill_gaps(start, len, found.pieces, &Owner::NoFile);
+            (
+                HitStatus::Ok,
+                (!notes.is_empty()).then(|| notes.join("; ")),
+                pieces,
+            )
+        }
+    }
+}
+
+/// Resolves deliveries on the running system.
+#[derive(Debug, Default)]
+pub struct SystemResolver {
+    sys: Sys,
+    paths: PathFinder,
+}
+
+/// At most this many distinct inodes get a path looked up per delivery.
+const MAX_PATH_LOOKUPS: usize = 16;
+
+impl SystemResolver {
+    /// A resolver looking at `sys`.
+    pub fn new(sys: Sys) -> Self {
+        Self {
+            sys,
+            paths: PathFinder::default(),
+        }
+    }
+
+    /// The delivered device and its partitions.
+    fn candidates(&self, d: &Deliver) -> Vec<Candidate> {
+        let name = if self.sys.dev_of(&d.name) == Some(d.dev) {
+            Some(d.name.clone())
+        } else {
+            self.sys.name_of(d.dev)
+        };
+        let Some(name) = name else {
+            // Gone (removed): only a mount by number can still match.
+            return vec![Candidate {
+                name: d.name.clone(),
+                dev: d.dev,
+                start: 0,
+                size: None,
+            }];
+        };
+        let mut v = vec![Candidate {
+            dev: d.dev,
+            start: 0,
+            size: self.sys.size(&name).map(|s| s.saturating_mul(SECTOR)),
+            name: name.clone(),
+        }];
+        v.extend(self.sys.partitions(&name).into_iter().map(|p| Candidate {
+            name: p.name,
+            dev: p.dev,
+            start: p.start.saturating_mul(SECTOR),
+            size: Some(p.size.saturating_mul(SECTOR)),
+        }));
+        v
+    }
+
+    fn fill_paths(&mut self, mount: &Path, pieces: &mut [Piece]) {
+        let mut looked = HashSet::new();
+        for p in pieces.iter_mut() {
+            let (Owner::File { inode, path, .. }
+            | Owner::Xattr { inode, path }
+            | Owner::ExtentMap { inode, path }) = &mut p.owner
+            else {
+                continue;
+            };
+            if path.is_some() {
+                continue;
+            }
+            if looked.len() >= MAX_PATH_LOOKUPS && !looked.contains(inode) {
+                continue;
+            }
+            looked.insert(*inode);
+            *path = self.paths.path_of(mount, *inode);
+        }
+    }
+}
+
+impl Resolve for SystemResolver {
+    fn resolve(&mut self, d: &Deliver) -> Hit {
+        let start = d.sector.saturating_mul(SECTOR);
+        let len = d.nr_sectors.saturating_mul(SECTOR);
+        let mounts = match self.sys.mounts() {
+            Ok(m) => m,
+            Err(e) => {
+                return Hit::failed(
+                    HitStatus::Error,
+                    format!("cannot read /proc/self/mountinfo: {e}"),
+                    start,
+                    len,
+                )
+            }
+        };
+        let candidates = self.candidates(d);
+        let Some(land) = locate(start, len, &candidates, &mounts) else {
+            let what = if candidates.len() > 1 {
+                format!("{} or its partitions", d.name)
+            } else {
+                d.name.clone()
+            };
+            let mut hit = Hit::failed(
+                HitStatus::NotMounted,
+                format!("no filesystem is mounted on {what} there"),
+                start,
+                len,
+            );
+            hit.device = Some(d.name.clone());
+            hit.dev = Some(d.dev);
+            return hit;
+        };
+        let mount_point = self.sys.path(&land.mount.mount_point);
+        let (offset, len) = (land.offset, land.len);
+        let mut hit = Hit {
+            status: HitStatus::Ok,
+            message: None,
+            device: Some(land.candidate.name.clone()),
+            dev: Some(land.candidate.dev),
+            mount: Some(land.mount.mount_point.clone()),
+            fstype: Some(land.mount.fstype.clone()),
+            offset,
+            len,
+            owners: Vec::new(),
+        };
+        let dir = match File::open(&mount_point) {
+            Ok(d) => d,
+            // A shut-down xfs refuses even to open its root.
+            Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => {
+                hit.status = HitStatus::FsShutdown;
+                hit.message = Some(SHUTDOWN.into());
+                return hit;
+            }
+            Err(e) => {
+                hit.status = HitStatus::Error;
+                hit.message = Some(format!("cannot open {}: {e}", mount_point.display()));
+                return hit;
+            }
+        };
+        let fsmap = fsmap::query(&dir, land.candidate.dev, offset, len)
+            .map(|recs| fsmap::map_records(offset, len, &recs));
+        let (status, message, mut owners) = combine(offset, len, fsmap, |ranges| {
+            fiemap::files_in_ranges(&mount_point, ranges)
+        });
+        self.fill_paths(&mount_point, &mut owners);
+        hit.status = status;
+        hit.message = message;
+        hit.owners = owners;
+        hit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mount(dev: DevNum, at: &str) -> Mount {
+        Mount {
+            dev,
+            root: "/".into(),
+            mount_point: at.into(),
+            fstype: "xfs".into(),
+            source: String::new(),
+            options: String::new(),
+            super_options: String::new(),
+        }
+    }
+
+    #[test]
+    fn partition_is_chosen() {
+        let c = vec![
+            Candidate {
+                name: "pmem0".into(),
+                dev: DevNum::new(259, 0),
+                start: 0,
+                size: Some(1 << 30),
+            },
+            Candidate {
+                name: "pmem0p1".into(),
+                dev: DevNum::new(259, 1),
+                start: 1 << 20,
+                size: Some(32 << 20),
+            },
+        ];
+        let m = vec![mount(DevNum::new(259, 1), "/mnt")];
+        let l = locate((1 << 20) + 0x3000, 0x1000, &c, &m).unwrap();
+        assert_eq!(
+            (l.candidate.name.as_str(), l.offset, l.len),
+            ("pmem0p1", 0x3000, 0x1000)
+        );
+        // Outside the partition: nothing mounted there.
+        assert!(locate(0, 0x1000, &c, &m).is_none());
+        // Straddling the partition's end: clipped.
+        let l = locate((33 << 20) - 0x1000, 0x3000, &c, &m).unwrap();
+        assert_eq!((l.offset, l.len), ((32 << 20) - 0x1000, 0x1000));
+    }
+}

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `mfroute stack`: the translation chain above pmem namespaces
+//! (partitions, device-mapper devices to any depth, mounts), and whether
+//! mfroute translates failures through each level.
+
+use crate::dev::DevNum;
+use crate::dm::{self, TargetDetail, TargetLine};
+use crate::error::{Error, Result};
+use crate::mountinfo::{mounts_of, Mount};
+use crate::status::MFROUTE_SYSFS;
+use crate::sysfs::{is_pmem_name, Sys};
+use crate::units::{self, SECTOR};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Where device-mapper tables come from.
+pub trait Tables {
+    /// The live table of mapped device `name` (`dm-N`, number `dev`).
+    fn table(&mut self, name: &str, dev: DevNum) -> io::Result<Vec<TargetLine>>;
+}
+
+/// Tables read with the `DM_TABLE_STATUS` ioctl.
+#[derive(Debug, Clone)]
+pub struct IoctlTables {
+    control: PathBuf,
+}
+
+impl IoctlTables {
+    /// Tables read through the device-mapper control node under `sys`.
+    pub fn new(sys: &Sys) -> Self {
+        Self {
+            control: sys.path("/dev/mapper/control"),
+        }
+    }
+}
+
+impl Tables for IoctlTables {
+    fn table(&mut self, _name: &str, dev: DevNum) -> io::Result<Vec<TargetLine>> {
+        dm::table_status(&self.control, dev)
+    }
+}
+
+/// A mount of a device in the stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MountRef {
+    /// Mount point.
+    pub mount_point: String,
+    /// Filesystem type.
+    pub fstype: String,
+    /// Mounted with DAX.
+    pub dax: bool,
+}
+
+/// A device a table names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberRef {
+    /// Its number, if the table gives one.
+    pub dev: Option<DevNum>,
+    /// Its kernel name, if it exists.
+    pub name: Option<String>,
+    /// Offset in it, in sectors.
+    pub offset: u64,
+}
+
+/// One target of a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TargetNode {
+    /// First sector in the mapped device.
+    pub start: u64,
+    /// Sectors.
+    pub length: u64,
+    /// Target type.
+    #[serde(rename = "type")]
+    pub target_type: String,
+    /// Parameters as the kernel prints them.
+    pub params: String,
+    /// Whether the target maps the device below in this chain.
+    pub uses_lower: bool,
+    /// Whether mfroute translates failures through this target.
+    pub translated: bool,
+    /// Stripes, for `striped`.
+    pub stripes: Option<u32>,
+    /// Chunk size in sectors, for `striped`.
+    pub chunk_sectors: Option<u64>,
+    /// The devices mapped (one for `linear`, one per stripe for
+    /// `striped`, none for other types).
+    pub members: Vec<MemberRef>,
+}
+
+/// A device-mapper device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DmNode {
+    /// Kernel name (`dm-0`).
+    pub name: String,
+    /// Device-mapper name (`stripe`, `/dev/mapper/stripe`).
+    pub dm_name: Option<String>,
+    /// Device number.
+    pub dev: Option<DevNum>,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Whether failures of the device below reach this one: every target
+    /// that maps the device below is translated.
+    pub translated: bool,
+    /// Why the table is not shown, if it is not.
+    pub note: Option<String>,
+    /// Live table.
+    pub targets: Vec<TargetNode>,
+    /// Whether mfroute tracks this device (`/sys/kernel/mfroute/devices`).
+    pub tracked: bool,
+    /// Mounts.
+    pub mounts: Vec<MountRef>,
+    /// Mapped devices on top of this one.
+    pub holders: Vec<DmNode>,
+}
+
+/// A partition of a pmem namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartNode {
+    /// Kernel name (`pmem0p1`).
+    pub name: String,
+    /// Device number.
+    pub dev: DevNum,
+    /// First sector in the namespace.
+    pub start_sector: u64,
+    /// Sectors.
+    pub sectors: u64,
+    /// First byte in the namespace.
+    pub offset: u64,
+    /// Bytes.
+    pub size: u64,
+    /// Whether mfroute tracks it.
+    pub tracked: bool,
+    /// Mounts.
+    pub mounts: Vec<MountRef>,
+    /// Mapped devices on it.
+    pub holders: Vec<DmNode>,
+}
+
+/// A pmem namespace and everything above it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    /// Kernel name (`pmem0`).
+    pub name: String,
+    /// Device number.
+    pub dev: Option<DevNum>,
+    /// The nvdimm device behind it (`namespace0.0`, `pfn0.1`).
+    pub nd_device: Option<String>,
+    /// Physical address of its byte 0.
+    pub phys_start: Option<u64>,
+    /// Bytes.
+    pub size: Option<u64>,
+    /// Whether mfroute tracks it.
+    pub tracked: bool,
+    /// Mounts of the whole namespace.
+    pub mounts: Vec<MountRef>,
+    /// Partitions.
+    pub partitions: Vec<PartNode>,
+    /// Mapped devices on the whole namespace.
+    pub holders: Vec<DmNode>,
+}
+
+/// Everything `mfroute stack` shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stack {
+    /// The namespaces asked about.
+    pub namespaces: Vec<Namespace>,
+}
+
+/// How deep dm-on-dm stacks are followed (mfroute translates four).
+const MAX_DEPTH: usize = 8;
+
+struct Builder<'a> {
+    sys: &'a Sys,
+    mounts: &'a [Mount],
+    tables: &'a mut dyn Tables,
+    /// The devices on the path from the namespace to the current one: a
+    /// holder already on it would be a cycle.
+    path: Vec<String>,
+}
+
+fn is_dax(m: &Mount) -> bool {
+    m.options
+        .split(',')
+        .chain(m.super_options.split(','))
+        .any(|o| o == "dax" || o == "dax=always" || o == "dax=inode")
+}
+
+impl Builder<'_> {
+    fn mounts(&self, dev: Option<DevNum>) -> Vec<MountRef> {
+        let Some(dev) = dev else {
+            return Vec::new();
+        };
+        mounts_of(self.mounts, dev)
+            .into_iter()
+            .map(|m| MountRef {
+                mount_point: m.mount_point.clone(),
+                fstype: m.fstype.clone(),
+                dax: is_dax(m),
+            })
+            .collect()
+    }
+
+    fn tracked(&self, name: &str) -> bool {
+        self.sys
+            .path(Path::new(MFROUTE_SYSFS).join("devices").join(name))
+            .is_dir()
+    }
+
+    fn holders(
+        &mut self,
+        lower: &str,
+        lower_dev: Option<DevNum>,
+        depth: usize,
+    ) -> Result<Vec<DmNode>> {
+        let mut out = Vec::new();
+        if depth >= MAX_DEPTH {
+            return Ok(out);
+        }
+        for h in self.sys.holders(lower) {
+            if !self.sys.is_dm(&h) || self.path.contains(&h) {
+                continue;
+            }
+            self.path.push(h.clone());
+            let node = self.dm_node(&h, lower_dev, depth);
+            self.path.pop();
+            out.push(node?);
+        }
+        Ok(out)
+    }
+
+    fn dm_node(&mut self, name: &str, lower_dev: Option<DevNum>, depth: usize) -> Result<DmNode> {
+        let dev = self.sys.dev_of(name);
+        let mut note = None;
+        let mut targets = Vec::new();
+        match dev.map(|d| self.tables.table(name, d)) {
+            Some(Ok(lines)) => {
+                for t in &lines {
+                    targets.push(self.target_node(t, lower_dev));
+                }
+            }
+            Some(Err(e)) if matches!(e.kind(), io::ErrorKind::PermissionDenied) => {
+                return Err(Error::not_root("reading device-mapper tables"));
+            }
+            Some(Err(e)) => note = Some(format!("table unavailable: {e}")),
+            None => note = Some("device number unknown".into()),
+        }
+        let translated = note.is_none()
+            && targets
+                .iter()
+                .filter(|t| t.uses_lower)
+                .all(|t| t.translated);
+        Ok(DmNode {
+            name: name.to_string(),
+            dm_name: self.sys.dm_name(name),
+            dev,
+            size: self.sys.size(name).map(|s| s.saturating_mul(SECTOR)),
+            translated,
+            note,
+            targets,
+            tracked: self.tracked(name),
+            mounts: self.mounts(dev),
+            holders: self.holders(name, dev, depth + 1)?,
+        })
+    }
+
+    fn target_node(&self, t: &TargetLine, lower: Option<DevNum>) -> TargetNode {
+        let member = |m: &dm::Member| MemberRef {
+            dev: m.dev,
+            name: m.dev.and_then(|d| self.sys.name_of(d)),
+            offset: m.offset,
+        };
+        let detail = dm::parse_target(t);
+        let (stripes, chunk_sectors, members) = match &detail {
+            Ok(TargetDetail::Linear(m)) => (None, None, vec![member(m)]),
+            Ok(TargetDetail::Striped {
+                stripes,
+                chunk_sectors,
+                members,
+            }) => (
+                Some(*stripes),
+                Some(*chunk_sectors),
+                members.iter().map(member).collect(),
+            ),
+            Ok(TargetDetail::Other) | Err(_) => (None, None, Vec::new()),
+        };
+        TargetNode {
+            start: t.start,
+            length: t.length,
+            target_type: t.target_type.clone(),
+            params: t.params.clone(),
+            uses_lower: lower.is_some_and(|d| dm::uses_device(t, d)),
+            translated: dm::translated(&t.target_type) && detail.is_ok(),
+            stripes,
+            chunk_sectors,
+            members,
+        }
+    }
+
+    fn namespace(&mut self, name: &str) -> Result<Namespace> {
+        let dev = self.sys.dev_of(name);
+        let mut partitions = Vec::new();
+        for p in self.sys.partitions(name) {
+            partitions.push(PartNode {
+                tracked: self.tracked(&p.name),
+                mounts: self.mounts(Some(p.dev)),
+                holders: self.holders(&p.name, Some(p.dev), 0)?,
+                offset: p.start.saturating_mul(SECTOR),
+                size: p.size.saturating_mul(SECTOR),
+                start_sector: p.start,
+                sectors: p.size,
+                dev: p.dev,
+                name: p.name,
+            });
+        }
+        Ok(Namespace {
+            name: name.to_string(),
+            dev,
+            nd_device: self.sys.nd_device(name),
+            phys_start: self.sys.pmem_resource(name),
+            size: self.sys.size(name).map(|s| s.saturating_mul(SECTOR)),
+            tracked: self.tracked(name),
+            mounts: self.mounts(dev),
+            partitions,
+            holders: self.holders(name, dev, 0)?,
+        })
+    }
+}
+
+/// The pmem namespaces under `name`: itself, the disk of a partition,
+/// the members of a device-mapper device, recursively.
+fn namespaces_under(sys: &Sys, name: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if is_pmem_name(name) {
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    } else if let Some((disk, _)) = sys.partition_parent(name) {
+        namespaces_under(sys, &disk, depth + 1, out);
+    } else {
+        for s in sys.slaves(name) {
+            namespaces_under(sys, &s, depth + 1, out);
+        }
+    }
+}
+
+/// The pmem namespaces a device argument stands for: a pmem device, or a
+/// partition or device-mapper device on pmem (its namespaces); an error
+/// saying what to give instead otherwise.
+pub fn namespaces_arg(sys: &Sys, arg: &str) -> Result<Vec<String>> {
+    let Some(name) = sys.resolve_device(arg) else {
+        return Err(Error::unknown_device(
+            format!("no block device '{arg}'"),
+            "give a pmem device such as pmem0; 'mfroute stack' shows them all",
+        ));
+    };
+    let mut out = Vec::new();
+    namespaces_under(sys, &name, 0, &mut out);
+    if out.is_empty() {
+        return Err(Error::unknown_device(
+            format!("{name} is not on persistent memory (no pmem namespace under it)"),
+            "give a pmem device such as pmem0; 'mfroute stack' shows them all",
+        ));
+    }
+    Ok(out)
+}
+
+/// Builds the stack above `names` (all pmem disks when empty).
+pub fn build(sys: &Sys, names: &[String], tables: &mut dyn Tables) -> Result<Stack> {
+    let mounts = sys
+        .mounts()
+        .map_err(|e| Error::io("reading", &sys.path("/proc/self/mountinfo"), &e))?;
+    let all;
+    let names = if names.is_empty() {
+        all = sys.pmem_disks();
+        &all
+    } else {
+        names
+    };
+    let mut b = Builder {
+        sys,
+        mounts: &mounts,
+        tables,
+        path: Vec::new(),
+    };
+    let namespaces = names
+        .iter()
+        .map(|n| b.namespace(n))
+        .collect::<Result<_>>()?;
+    Ok(Stack { namespaces })
+}
+
+fn mounts_words(m: &[MountRef]) -> String {
+    if m.is_empty() {
+        return "not mounted".into();
+    }
+    let first = &m[0];
+    let mut s = format!(
+        "mounted on {} ({}{})",
+        first.mount_point,
+        first.fstype,
+        if first.dax { ", dax" } else { "" }
+    );
+    for other in &m[1..] {
+        s.push_str(&format!(", also on {}", other.mount_point));
+    }
+    s
+}
+
+fn opt_size(s: Option<u64>) -> String {
+    s.map_or_else(|| "size unknown".into(), units::size)
+}
+
+fn member_words(m: &MemberRef) -> String {
+    let dev = match (&m.name, m.dev) {
+        (Some(n), _) => n.clone(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => "?".into(),
+    };
+    format!("{dev} from sector {}", m.offset)
+}
+
+fn target_words(t: &TargetNode) -> String {
+    let range = format!(
+        "sectors {}..{}",
+        t.start,
+        (t.start + t.length).saturating_sub(1)
+    );
+    let what = match (t.target_type.as_str(), t.stripes, t.chunk_sectors) {
+        ("linear", _, _) if t.members.len() == 1 => {
+            format!("linear on {}", member_words(&t.members[0]))
+        }
+        ("striped", Some(n), Some(c)) => {
+            let m: Vec<String> = t.members.iter().map(member_words).collect();
+            format!(
+                "striped, {n} stripe{} of {} chunks: {}",
+                if n == 1 { "" } else { "s" },
+                units::size(c.saturating_mul(SECTOR)),
+                m.join(", ")
+            )
+        }
+        (ty, _, _) => format!("{ty} {}", t.params),
+    };
+    let tail = if !t.translated && t.uses_lower {
+        " — not translated: failures under it take the per-page path"
+    } else {
+        ""
+    };
+    format!("{range}: {what}{tail}")
+}
+
+fn render_dm(s: &mut String, d: &DmNode, indent: usize) {
+    let pad = " ".repeat(indent);
+    let name = match &d.dm_name {
+        Some(n) => format!("{} \"{n}\"", d.name),
+        None => d.name.clone(),
+    };
+    let dev = d.dev.map_or_else(String::new, |d| format!(" ({d})"));
+    let verdict = if d.translated {
+        "failures are translated up to it"
+    } else {
+        "failures are NOT translated up to it (per-page path)"
+    };
+    let _ = writeln!(
+        s,
+        "{pad}device-mapper {name}{dev}, {}: {verdict}",
+        opt_size(d.size)
+    );
+    if let Some(n) = &d.note {
+        let _ = writeln!(s, "{pad}  {n}");
+    }
+    for t in &d.targets {
+        let _ = writeln!(s, "{pad}  {}", target_words(t));
+    }
+    let _ = writeln!(s, "{pad}  {}", mounts_words(&d.mounts));
+    for h in &d.holders {
+        render_dm(s, h, indent + 2);
+    }
+}
+
+/// `mfroute stack` in words.
+pub fn render_human(st: &Stack) -> String {
+    let mut s = String::new();
+    if st.namespaces.is_empty() {
+        s.push_str("no pmem devices\n");
+    }
+    for (i, ns) in st.namespaces.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        let dev = ns.dev.map_or_else(String::new, |d| format!(" ({d})"));
+        let nd = ns
+            .nd_device
+            .as_ref()
+            .map_or_else(String::new, |n| format!(" {n}"));
+        let phys = match (ns.phys_start, ns.size) {
+            (Some(p), Some(z)) if z > 0 => {
+                format!(", physical {:#x}..{:#x}", p, p.saturating_add(z - 1))
+            }
+            _ => String::new(),
+        };
+        let tracked = if ns.tracked {
+            "; mfroute tracks it"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "{}{dev}: pmem namespace{nd}, {}{phys}{tracked}",
+            ns.name,
+            opt_size(ns.size)
+        );
+        if ns.partitions.is_empty() || !ns.mounts.is_empty() {
+            let _ = writeln!(s, "  {}", mounts_words(&ns.mounts));
+        }
+        for p in &ns.partitions {
+            let _ = writeln!(
+                s,
+                "  partition {} ({}): {} at byte {:#x} (sectors {}..{}), failures are translated to it",
+                p.name,
+                p.dev,
+                units::size(p.size),
+                p.offset,
+                p.start_sector,
+                (p.start_sector + p.sectors).saturating_sub(1)
+            );
+            let _ = writeln!(s, "    {}", mounts_words(&p.mounts));
+            for h in &p.holders {
+                render_dm(&mut s, h, 4);
+            }
+        }
+        for h in &ns.holders {
+            render_dm(&mut s, h, 2);
+        }
+    }
+    s
+}

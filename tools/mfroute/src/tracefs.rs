@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Following mfroute's tracepoints through tracefs.
+//!
+//! The monitor reads a private trace instance
+//! (`instances/mfroute-monitor.PID`) with only the mfroute events enabled,
+//! so it neither consumes nor disturbs the main buffer that other tools
+//! (and other tests) read; the instance is removed on exit.  Where
+//! instances are not available it falls back to the main buffer and
+//! restores the events' previous enable state on exit.
+
+use crate::error::{Error, Result};
+use crate::sysfs::Sys;
+use crate::trace::SYSTEM;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Where tracefs may be mounted, in order of preference.
+pub const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+
+/// The mounted tracefs, or the error saying how to mount it.
+pub fn find(sys: &Sys) -> Result<PathBuf> {
+    TRACEFS_DIRS
+        .iter()
+        .map(|d| sys.path(d))
+        .find(|d| d.join("trace_pipe").exists())
+        .ok_or_else(Error::no_tracefs)
+}
+
+/// A trace buffer with mfroute's events enabled, undone on drop.
+#[derive(Debug)]
+pub struct Session {
+    dir: PathBuf,
+    system: String,
+    instance: bool,
+    previous_enable: Option<String>,
+}
+
+fn write(path: &Path, value: &str) -> Result<()> {
+    fs::write(path, value).map_err(|e| Error::io("writing", path, &e))
+}
+
+impl Session {
+    /// Enables mfroute's events in a private instance of `tracefs` (or,
+    /// failing that, in the main buffer).
+    pub fn start(tracefs: &Path) -> Result<Self> {
+        Self::start_system(tracefs, SYSTEM)
+    }
+
+    /// Enables the events of tracepoint system `system` in a private
+    /// instance of `tracefs` (or, failing that, in the main buffer).
+    pub fn start_system(tracefs: &Path, system: &str) -> Result<Self> {
+        let events = Path::new("events").join(system).join("enable");
+        if !tracefs.join(&events).exists() {
+            return Err(Error::environment(
+                format!(
+                    "the loaded mfroute has no tracepoints (no {})",
+                    tracefs.join("events").join(system).display()
+                ),
+                "load an mfroute module with tracepoints (0.2.0 or later): rmmod mfroute; modprobe mfroute",
+            ));
+        }
+        let inst = tracefs
+            .join("instances")
+            .join(format!("mfroute-monitor.{}", std::process::id()));
+        match fs::create_dir(&inst) {
+            Ok(()) => {
+                let s = Self {
+                    dir: inst,
+                    system: system.to_string(),
+                    instance: true,
+                    previous_enable: None,
+                };
+                write(&s.dir.join(&events), "1")?;
+                Ok(s)
+            }
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                Err(Error::io("creating trace instance", &inst, &e))
+            }
+            Err(_) => {
+                let path = tracefs.join(&events);
+                let previous = fs::read_to_string(&path)
+                    .map_err(|e| Error::io("reading", &path, &e))?
+                    .trim()
+                    .to_string();
+                write(&path, "1")?;
+                Ok(Self {
+                    dir: tracefs.to_path_buf(),
+                    system: system.to_string(),
+                    instance: false,
+                    previous_enable: Some(previous),
+                })
+            }
+        }
+    }
+
+    /// The `trace_pipe` to read.
+    pub fn pipe(&self) -> PathBuf {
+        self.dir.join("trace_pipe")
+    }
+
+    /// The directory of the buffer read: the instance, or tracefs itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether a private instance is used.
+    pub fn is_instance(&self) -> bool {
+        self.instance
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let enable = self.dir.join("events").join(&self.system).join("enable");
+        if self.instance {
+            let _ = fs::write(&enable, "0");
+            let _ = fs::remove_dir(&self.dir);
+        } else if let Some(prev) = &self.previous_enable {
+            // "X" (mixed) cannot be written back; leave them enabled then.
+            if prev == "0" {
+                let _ = fs::write(&enable, "0");
+            }
+        }
+    }
+}
+
+/// Why [`follow`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// `stop` was set (a signal).
+    Signal,
+    /// The handler asked to stop.
+    Done,
+    /// The deadline passed.
+    Timeout,
+    /// End of file (a regular file, not a trace pipe).
+    Eof,
+}
+
+/// How long to sleep when the pipe is empty.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Reads `pipe` (opened non-blocking) line by line, calling `on_line` for
+/// each until it returns `Ok(false)`, `stop` is set or `deadline` passes.
+pub fn follow(
+    pipe: &Path,
+    stop: &AtomicBool,
+    deadline: Option<Instant>,
+    mut on_line: impl FnMut(&str) -> io::Result<bool>,
+) -> io::Result<Stopped> {
+    let mut file: File = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(pipe)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(Stopped::Signal);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(Stopped::Timeout);
+        }
+        match file.read(&mut buf) {
+            Ok(0) => {
+                // trace_pipe never ends; a regular file does.
+                if !pending.is_empty() {
+                    let line = String::from_utf8_lossy(&pending).into_owned();
+                    pending.clear();
+                    if !on_line(&line)? {
+                        return Ok(Stopped::Done);
+                    }
+                }
+                if fs::metadata(pipe).is_ok_and(|m| m.is_file()) {
+                    return Ok(Stopped::Eof);
+                }
+                std::thread::sleep(POLL);
+            }
+            Ok(n) => {
+                pending.extend_from_slice(&buf[..n]);
+                while let Some(nl) = pending.iter().position(|&b| b == b'\n') {
+                    let line = String::from_utf8_lossy(&pending[..nl]).into_owned();
+                    pending.drain(..=nl);
+                    if !on_line(&line)? {
+                        return Ok(Stopped::Done);
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(POLL),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Parsing sample dm tables, mountinfo and mfroute's sysfs files, and the
+//! stack and status built from a made-up sysfs tree.
+
+mod common;
+
+use mfroute::dev::DevNum;
+use mfroute::dm::{self, TargetDetail, TargetLine};
+use mfroute::mountinfo;
+use mfroute::stack::{self, Tables};
+use mfroute::status;
+use mfroute::sysfs::Sys;
+use std::collections::HashMap;
+use std::io;
+
+/// The `== NAME` blocks of `dm_tables.txt`.
+fn tables() -> HashMap<String, Vec<TargetLine>> {
+    let mut out = HashMap::new();
+    let mut name = String::new();
+    let mut text = String::new();
+    let flush = |name: &str, text: &str, out: &mut HashMap<String, Vec<TargetLine>>| {
+        if !name.is_empty() {
+            out.insert(name.to_string(), dm::parse_table_text(text).unwrap());
+        }
+    };
+    for line in common::read_data("dm_tables.txt").lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some(n) = line.strip_prefix("== ") {
+            flush(&name, &text, &mut out);
+            name = n.to_string();
+            text.clear();
+        } else {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    flush(&name, &text, &mut out);
+    out
+}
+
+#[test]
+fn dm_table_text() {
+    let t = tables();
+    let concat = &t["concat"];
+    assert_eq!(concat.len(), 2);
+    assert_eq!(concat[1].start, 2_097_152);
+    assert_eq!(
+        dm::parse_target(&concat[1]).unwrap(),
+        TargetDetail::Linear(dm::Member {
+            device: "259:3".into(),
+            dev: Some(DevNum::new(259, 3)),
+            offset: 0
+        })
+    );
+    let stripe = &t["stripe"][0];
+    let TargetDetail::Striped {
+        stripes,
+        chunk_sectors,
+        members,
+    } = dm::parse_target(stripe).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((stripes, chunk_sectors, members.len()), (2, 128, 2));
+    assert_eq!(members[1].dev, Some(DevNum::new(259, 3)));
+    let top = &t["top"];
+    assert_eq!(dm::parse_target(&top[1]).unwrap(), TargetDetail::Other);
+    assert!(!dm::translated(&top[1].target_type));
+    assert!(dm::translated("linear") && dm::translated("striped"));
+    assert!(dm::uses_device(&top[1], DevNum::new(253, 0)));
+    assert!(!dm::uses_device(&top[1], DevNum::new(253, 1)));
+
+    // Malformed parameters.
+    let bad = |ty: &str, params: &str| TargetLine {
+        start: 0,
+        length: 8,
+        target_type: ty.into(),
+        params: params.into(),
+    };
+    assert!(dm::parse_target(&bad("linear", "259:0")).is_err());
+    assert!(dm::parse_target(&bad("linear", "259:0 x")).is_err());
+    assert!(dm::parse_target(&bad("striped", "2 128 259:0 0")).is_err());
+    assert!(dm::parse_target(&bad("striped", "0 128")).is_err());
+    assert!(dm::parse_table_text("0 8").is_err());
+    assert!(dm::parse_table_text("a 8 linear 259:0 0").is_err());
+    // A path instead of MAJ:MIN (dmsetup input) is kept, without a number.
+    let TargetDetail::Linear(m) = dm::parse_target(&bad("linear", "/dev/pmem0 0")).unwrap() else {
+        panic!()
+    };
+    assert_eq!((m.device.as_str(), m.dev), ("/dev/pmem0", None));
+}
+
+/// Builds what DM_TABLE_STATUS returns after its header.
+fn status_buffer(targets: &[(u64, u64, &str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, (start, len, ty, params)) in targets.iter().enumerate() {
+        let at = out.len();
+        out.extend_from_slice(&start.to_ne_bytes());
+        out.extend_from_slice(&len.to_ne_bytes());
+        out.extend_from_slice(&0i32.to_ne_bytes());
+        out.extend_from_slice(&0u32.to_ne_bytes()); // next, patched below
+        let mut name = [0u8; 16];
+        name[..ty.len()].copy_from_slice(ty.as_bytes());
+        out.extend_from_slice(&name);
+        out.extend_from_slice(params.as_bytes());
+        out.push(0);
+        while out.len() % 8 != 0 {
+            out.push(0);
+        }
+        if i + 1 < targets.len() {
+            let next = u32::try_from(out.len()).unwrap();
+            out[at + 20..at + 24].copy_from_slice(&next.to_ne_bytes());
+        }
+    }
+    out
+}
+
+#[test]
+fn dm_status_buffer() {
+    let buf = status_buffer(&[
+        (0, 2_097_152, "linear", "259:2 0"),
+        (
+            2_097_152,
+            2_097_152,
+            "striped",
+            "2 128 259:2 2097152 259:3 0",
+        ),
+    ]);
+    let t = dm::parse_status_data(&buf, 2).unwrap();
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        (t[1].start, t[1].length, t[1].target_type.as_str()),
+        (2_097_152, 2_097_152, "striped")
+    );
+    assert_eq!(t[1].params, "2 128 259:2 2097152 259:3 0");
+    assert!(dm::parse_status_data(&buf[..30], 1).is_err());
+    assert!(dm::parse_status_data(&buf, 3).is_err());
+    assert!(dm::parse_status_data(&[], 0).unwrap().is_empty());
+}
+
+#[test]
+fn mountinfo_sample() {
+    let m = mountinfo::parse(&common::read_data("mountinfo.txt"));
+    assert_eq!(m.len(), 10, "the malformed line is skipped");
+    let striped = mountinfo::mounts_of(&m, DevNum::new(253, 1));
+    assert_eq!(striped.len(), 2);
+    assert_eq!(striped[0].mount_point, "/mnt/striped data");
+    assert_eq!(striped[1].root, "/sub");
+    let ext = mountinfo::mounts_of(&m, DevNum::new(259, 4));
+    assert_eq!(
+        (ext[0].fstype.as_str(), ext[0].super_options.as_str()),
+        ("ext4", "rw,dax")
+    );
+}
+
+#[test]
+fn sysfs_files() {
+    let s = status::parse_stat(&common::read_data("sysfs_stat.txt")).unwrap();
+    assert_eq!(
+        (s.events, s.delivered_ranges, s.delivered_bytes),
+        (3, 2, 1_052_672)
+    );
+    assert_eq!(
+        (s.repaired_ranges, s.repaired_bytes, s.holder_calls),
+        (1, 4096, 4)
+    );
+    let f = status::parse_failed(&common::read_data("sysfs_failed.txt")).unwrap();
+    assert_eq!(
+        (f[1].sector, f[1].sectors, f[1].offset, f[1].len),
+        (2240, 2048, 2240 * 512, 1 << 20)
+    );
+}
+
+struct FakeTables(HashMap<String, Vec<TargetLine>>);
+
+impl Tables for FakeTables {
+    fn table(&mut self, name: &str, _dev: DevNum) -> io::Result<Vec<TargetLine>> {
+        let dm_name = match name {
+            "dm-0" => "stripe",
+            "dm-1" => "top",
+            _ => return Err(io::Error::from_raw_os_error(6)),
+        };
+        Ok(self.0[dm_name].clone())
+    }
+}
+
+#[test]
+fn stack_of_made_up_system() {
+    let fake = common::fake_system("stack");
+    let sys = Sys::new(&fake.0);
+    let mut t = FakeTables(tables());
+    let st = stack::build(&sys, &[], &mut t).unwrap();
+    assert_eq!(st.namespaces.len(), 3);
+    let p0 = &st.namespaces[0];
+    assert_eq!(p0.nd_device.as_deref(), Some("pfn0.1"));
+    assert_eq!(p0.phys_start, Some(0x1_4020_0000));
+    assert_eq!(p0.partitions[0].mounts[0].mount_point, "/mnt");
+    assert!(p0.partitions[0].mounts[0].dax);
+    let dm0 = &st.namespaces[1].holders[0];
+    assert_eq!(
+        (dm0.name.as_str(), dm0.dm_name.as_deref()),
+        ("dm-0", Some("stripe"))
+    );
+    assert!(dm0.translated && dm0.tracked);
+    assert_eq!(dm0.targets[0].members[1].name.as_deref(), Some("pmem2"));
+    let dm1 = &dm0.holders[0];
+    assert!(!dm1.translated, "a crypt target maps dm-0");
+    assert_eq!(dm1.mounts.len(), 2);
+    common::golden(
+        "stack.json",
+        &(serde_json::to_string_pretty(&st).unwrap() + "\n"),
+    );
+    common::golden("stack.txt", &stack::render_human(&st));
+
+    // One namespace by name, path or number; the namespaces under a
+    // partition or a mapped device; errors for the rest.
+    let ns = |arg: &str| stack::namespaces_arg(&sys, arg);
+    assert_eq!(ns("pmem1").unwrap(), ["pmem1"]);
+    assert_eq!(ns("259:2").unwrap(), ["pmem1"]);
+    assert_eq!(ns("pmem0p1").unwrap(), ["pmem0"]);
+    assert_eq!(ns("dm-1").unwrap(), ["pmem1", "pmem2"]);
+    assert_eq!(ns("/dev/mapper/top").unwrap(), ["pmem1", "pmem2"]);
+    // /dev/pmem1 is not in the made-up /dev.
+    assert_eq!(ns("/dev/pmem1").unwrap_err().exit_code, 4);
+    let e = ns("pmem9").unwrap_err();
+    assert_eq!(e.exit_code, 4);
+    assert!(e.hint.unwrap().contains("mfroute stack"));
+    assert_eq!(ns("..").unwrap_err().exit_code, 4);
+}
+
+#[test]
+fn status_of_made_up_system() {
+    let fake = common::fake_system("status");
+    let sys = Sys::new(&fake.0);
+    let st = status::read(&sys, None).unwrap();
+    assert_eq!(st.version, "0.2.0");
+    assert_eq!(st.devices.len(), 2);
+    common::golden(
+        "status.json",
+        &(serde_json::to_string_pretty(&st).unwrap() + "\n"),
+    );
+    common::golden("status.txt", &status::render_human(&st));
+    assert_eq!(status::read(&sys, Some("pmem0")).unwrap().devices.len(), 1);
+    assert_eq!(status::read(&sys, Some("pmem7")).unwrap_err().exit_code, 4);
+    let empty = common::Scratch::new("status-unloaded");
+    let e = status::read(&Sys::new(&empty.0), None).unwrap_err();
+    assert_eq!(e.exit_code, 3);
+    assert!(e.hint.unwrap().contains("modprobe mfroute"));
+}

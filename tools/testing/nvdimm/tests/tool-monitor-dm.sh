@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# "mfroute monitor --json" sees a failure travel: xfs (rmapbt, DAX) on a
+# dm-linear concatenation of pmem0 and pmem1, the sample holder on the dm
+# device, the monitor following the tracepoints.  A page of a file on
+# pmem1 is poisoned while a process maps it.  The monitor prints exactly
+# three records for it: the event entering the router (pmem1, the page's
+# byte offset in it, 4096 bytes, the madvise flags, origin
+# memory_failure), and one delivery each to xfs and to the holder (the dm
+# device, the page's sector in it, 8 sectors, result 0), each resolved
+# with FS_IOC_GETFSMAP to the file: its inode, its path and file offset 0.
+# "mfroute stack" shows the chain pmem1 -> dm-linear -> /mnt.
+. /lib/mfroute-test-lib.sh
+
+run modprobe dm-mod
+run modprobe mfroute
+run modprobe mfroute_holder
+concat_pmems concat
+mount_xfs_dax /dev/mapper/concat /mnt
+spread_files /mnt 8
+hold_device "$dm"
+f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+pmem_off=$(( $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
+dm_sector=$(( s0 + pmem_off / 512 ))
+
+stack=$(mfroute stack --json "$p1") || fail "mfroute stack --json $p1"
+echo "$stack"
+expect_match "stack: dm-linear above $p1" "$(echo "$stack" | tr -d ' \n')" \
+	"\"dm_name\":\"concat\".*\"type\":\"linear\""
+expect_match "stack: the mount" "$(echo "$stack" | tr -d ' \n')" "\"mount_point\":\"/mnt\""
+mfroute stack "$p1" || fail "mfroute stack $p1"
+
+mfroute monitor --json --count 3 --timeout 60 --log /tmp/monitor.json &
+monitor=$!
+sleep 2
+expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+wait $monitor || fail "mfroute monitor exited $?"
+cat /tmp/monitor.json
+expect_eq "records" "$(grep -c . /tmp/monitor.json)" 3
+ev=$(grep '"event":"mfroute_event"' /tmp/monitor.json)
+expect_match "event: pmem range" "$ev" \
+	"\"name\":\"$p1\",\"offset\":$pmem_off,\"len\":4096,"
+expect_match "event: flags" "$ev" "\"flags_raw\":35,"
+expect_match "event: origin" "$ev" "\"origin\":\"memory_failure\""
+ino=$(stat -c %i "$f")
+for kind in filesystem holder; do
+	d=$(grep "\"event\":\"mfroute_deliver\".*\"kind\":\"$kind\"" /tmp/monitor.json)
+	expect_match "$kind: dm range" "$d" \
+		"\"name\":\"$dm\",\"sector\":$dm_sector,\"nr_sectors\":8,"
+	expect_match "$kind: result" "$d" "\"result\":0,"
+	expect_match "$kind: the file" "$d" \
+		"\"type\":\"file\",\"inode\":$ino,\"path\":\"$f\",\"file_offset\":0,"
+done
+run umount /mnt
