@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every filesystem hears of every failure under it, once, however many
+# came before.  pmem0 is split in two partitions: xfs directly on p1
+# (its dax holder is the whole disk) and xfs on a dm-linear device over
+# p2.  17 disjoint pages, alternately under a file of each filesystem, are
+# reported failed one event each (ranged inject of one page).  Each page is
+# taken (ret=0) exactly once, by the filesystem it belongs to, at its
+# offset in that filesystem's dax_device (the disk for p1, the dm device
+# for p2); the xfs on p1 may be asked about p2's pages and answers ENXIO,
+# as upstream; nothing goes per page.  Version 1 answered -EOPNOTSUPP both
+# for "per page" and for "declined", and after its 16-range ledger filled
+# up the disk's xfs was told twice and the dm one no more.
+. /lib/mfroute-test-lib.sh
+
+run modprobe dm-mod
+run modprobe mfroute
+fsdax_namespace region0
+size=$(sectors "$pmem")
+half=$(( size / 2 / 2048 * 2048 ))
+printf 'start=2048, size=%d\nstart=%d\n' $((half - 2048)) "$half" |
+	sfdisk -q "/dev/$pmem" || fail "sfdisk"
+for i in $(seq 50); do [ -b "/dev/${pmem}p2" ] && break; sleep 0.1; done
+mount_xfs_dax "/dev/${pmem}p1" /mnt/a
+dm_create lin "0 $(sectors "${pmem}p2") linear /dev/${pmem}p2 0"
+mount_xfs_dax /dev/mapper/lin /mnt/b
+make_file /mnt/a/data 4
+make_file /mnt/b/data 4
+p2_off=$(( $(cat "/sys/class/block/${pmem}p2/start") * 512 ))
+base=$(data_start "$pmem")
+
+witness_start
+want=
+for i in $(seq 0 16); do
+	page=$(( i / 2 * 2 ))
+	if [ $((i % 2)) -eq 0 ]; then f=/mnt/a/data; else f=/mnt/b/data; fi
+	pfn=$(pfn_of "$f" "$page")
+	off=$(( pfn * 4096 - base ))
+	[ "$f" = /mnt/b/data ] && off=$(( off - p2_off ))
+	want="$want$(printf 'offset=%#x ret=0' "$off")
+"
+	run sh -c "echo '$pfn 1' >$mf_inject"
+done
+told=$(awk '/ fs_notify: / { sub(/.* offset=/, ""); off = $1 }
+	/ fs_done: / { sub(/.* ret=/, ""); print "offset=" off " ret=" $1 }' $tracing/trace)
+echo "$told"
+expect_lines "pages taken, once each, by their filesystem" \
+	"$(echo "$told" | grep ' ret=0$' | sort)" "$(printf '%s' "$want" | sort)"
+expect_eq "other answers: ENXIO only" "$(echo "$told" | grep -v ' ret=0$' | grep -vc ' ret=-6$')" 0
+expect_per_page "17 events" 0
+expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 17/$((17 * 4096))
+run umount /mnt/b
+run umount /mnt/a
+run dmsetup remove lin
