@@ -7,8 +7,19 @@
  *                                 /sys/kernel/debug/hwpoison/corrupt-pfn
  *                                 (one memory_failure() each), print
  *                                 "pages N errors E elapsed_ns T"
+ *   mf-bench inject PFN COUNT STRIDE
+ *                                 write "PFN+i*STRIDE 1" for i < COUNT to
+ *                                 mfroute's inject file (one ranged
+ *                                 event of one page each), print
+ *                                 "events N errors E elapsed_ns T"
+ *   mf-bench register DEV COUNT LEN
+ *                                 register the sample holder COUNT times
+ *                                 on block device DEV (MAJ:MIN), on
+ *                                 consecutive LEN-byte ranges from 0,
+ *                                 print "holders N errors E elapsed_ns T"
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +77,39 @@ int main(int argc, char **argv)
 		       now_ns() - start);
 		return 0;
 	}
+	if (argc == 5 && (!strcmp(argv[1], "inject") ||
+			  !strcmp(argv[1], "register"))) {
+		bool inject = !strcmp(argv[1], "inject");
+		unsigned long a = strtoul(argv[2], NULL, 0);
+		unsigned long count = strtoul(argv[3], NULL, 0);
+		unsigned long step = strtoul(argv[4], NULL, 0), i, errors = 0;
+		const char *path = inject ? "/sys/kernel/debug/mfroute/inject" :
+			"/sys/kernel/debug/mfroute_holder/register";
+		int fd = open(path, O_WRONLY);
+		char buf[64];
+
+		if (fd < 0) {
+			perror(path);
+			return 2;
+		}
+		start = now_ns();
+		for (i = 0; i < count; i++) {
+			int n = inject ?
+				snprintf(buf, sizeof(buf), "%lu 1\n", a + i * step) :
+				snprintf(buf, sizeof(buf), "%s %lu %lu\n", argv[2],
+					 i * step, step);
+
+			if (write(fd, buf, n) != n)
+				errors++;
+		}
+		printf("%s %lu errors %lu elapsed_ns %lld\n",
+		       inject ? "events" : "holders", count, errors,
+		       now_ns() - start);
+		return 0;
+	}
 	fprintf(stderr, "usage: mf-bench time CMD [ARGS...]\n"
-			"       mf-bench corrupt PFN COUNT\n");
+			"       mf-bench corrupt PFN COUNT\n"
+			"       mf-bench inject PFN COUNT STRIDE\n"
+			"       mf-bench register DEV COUNT LEN\n");
 	return 2;
 }

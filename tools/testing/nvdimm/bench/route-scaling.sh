@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# nvdimms: 4G 4G
+# timeout: 3600
+#
+# Benchmark, not a test: what one event costs as the router's state grows.
+# Two 4 GiB emulated NVDIMMs, each with xfs (rmapbt, DAX) and a 3 GiB
+# preallocated file; every failure is reported in the file's largest
+# extent, where xfs takes it (unwritten data: nothing to kill, no
+# shutdown).
+#
+#   L  the ledger of pmem0 holds N = 10, 1,000, 100,000 disjoint failed
+#      ranges (one page every other page); then 1,000 new one-page events
+#      (delivered: one xfs call each) and up to 1,000 repeats of failed
+#      pages (absorbed: no call) are timed, and the slab memory the ledger took
+#      is printed.
+#   H  N = 1, 100, 10,000 holders registered on pmem1 (the sample holder,
+#      side by side, sharing the device equally); 1,000 one-page events,
+#      each inside one registration, are timed (one holder call and one
+#      xfs call each).
+#
+# Per-event cost should grow like log N (rbtree lookups), not like N.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+run modprobe mfroute_holder
+two_pmems
+mkdir -p /mnt/a /mnt/b
+mount_xfs_dax "/dev/$p0" /mnt/a
+mount_xfs_dax "/dev/$p1" /mnt/b
+# big_extent MOUNT: preallocate MOUNT/big and set $ext (pfn of the start
+# of its largest extent) and $ext_pages (its length in pages).
+big_extent() {
+	local dev e
+	run xfs_io -f -c "falloc 0 3g" "$1/big"
+	dev=$(awk -v m="$1" '$2 == m { sub("/dev/", "", $1); print $1 }' /proc/mounts)
+	e=$(xfs_io -c fiemap "$1/big" |
+		sed -n 's/^[[:space:]]*[0-9]*: \[[0-9.]*\]: \([0-9]*\)\.\.\([0-9]*\).*/\1 \2/p' |
+		awk '{ n = $2 - $1 + 1; if (n > best) { best = n; s = $1 } } END { print s, best }')
+	set -- $e
+	[ -n "${2:-}" ] || fail "no extent found: $(xfs_io -c fiemap /mnt/a/big | head -n 3)"
+	ext=$(( ($(data_start "$dev") + $1 * 512 + 4095) / 4096 ))
+	ext_pages=$(( $2 / 8 - 1 ))
+	echo "$dev: largest extent of the file: $ext_pages pages from pfn $ext"
+}
+big_extent /mnt/a
+b0=$ext
+[ "$ext_pages" -ge 215000 ] || fail "extent of $ext_pages pages: too short"
+big_extent /mnt/b
+b1=$ext
+[ "$ext_pages" -ge 64100 ] || fail "extent of $ext_pages pages: too short"
+# Keep memory_failure()'s lines off the slow serial console; the guest
+# init's copy of /dev/kmsg still sees every line for the check.
+dmesg -n 1
+
+field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
+us_per() { echo "$1 $2" | awk '{ printf "%.1f", $1 / $2 / 1000 }'; }
+slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+
+echo "MFROUTE-BENCH route-scaling"
+printf '%-10s %14s %16s %16s %14s\n' "ledger N" "ranges now" "new us/event" \
+	"repeat us/event" "slab KiB"
+have=0
+slab0=$(slab_kb)
+for n in 10 1000 100000; do
+	out=$(mf-bench inject $((b0 + 2 * have)) $((n - have)) 2)
+	[ "$(field "$out" errors)" = 0 ] || fail "filling the ledger: $out"
+	have=$n
+	new=$(mf-bench inject $((b0 + 2 * 100000 + 2 * 1000 * ${#n})) 1000 2)
+	r=$(( n < 1000 ? n : 1000 ))
+	rep=$(mf-bench inject $((b0 + 2 * (n - r))) "$r" 2)
+	ranges=$(ledger_field "$p0" delivered | cut -d/ -f1)
+	printf '%-10s %14s %16s %16s %14s\n' "$n" "$ranges" \
+		"$(us_per "$(field "$new" elapsed_ns)" 1000)" \
+		"$(us_per "$(field "$rep" elapsed_ns)" "$r")" "$(( $(slab_kb) - slab0 ))"
+done
+expect_ledgers_ok
+
+printf '\n%-10s %16s %14s\n' "holders N" "us/event" "holder calls"
+dev1=$(cat "/sys/class/block/$p1/dev")
+size1=$(blockdev --getsize64 "/dev/$p1")
+round=0
+for n in 1 100 10000; do
+	echo 1 >$holder/unregister
+	out=$(mf-bench register "$dev1" "$n" $(( size1 / n / 4096 * 4096 )))
+	[ "$(field "$out" errors)" = 0 ] || fail "registering $n holders: $out"
+	before=$(holder_calls)
+	# 1,000 pages 256 KiB apart, each round 8 KiB further: never
+	# absorbed, never adjacent; each inside one registration.
+	round=$((round + 1))
+	out=$(mf-bench inject $((b1 + 2 * round)) 1000 64)
+	printf '%-10s %16s %14s\n' "$n" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
+		"$(( $(holder_calls) - before ))"
+done
+echo 1 >$holder/unregister
+expect_ledgers_ok
+umount /mnt/a
+umount /mnt/b
