@@ -56,9 +56,11 @@ impl Use {
     /// was live all along: its generation was even (no change under way,
     /// as a seqcount) and still is the device's.
     pub(crate) fn is_current(&self) -> bool {
+        if self.generation % 2 != 0 {
+            return false;
+        }
         // SAFETY: `md` is referenced (type invariant).
-        self.generation % 2 == 0
-            && unsafe { ffi::mfroute_dm_generation(self.md) } == self.generation
+        unsafe { ffi::mfroute_dm_generation(self.md) == self.generation }
     }
 
     /// Returns whether `other` is a target of the same mapped device.

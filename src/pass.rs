@@ -278,8 +278,10 @@ impl<'a> Pass<'a> {
         depth: u32,
         taken: &mut dyn FnMut(ByteRange),
     ) -> Reach {
-        let mut reach = Reach::default();
-        reach.holder_failed = self.call_holders(dev, r);
+        let mut reach = Reach {
+            holder_failed: self.call_holders(dev, r),
+            ..Reach::default()
+        };
         self.call_filesystem(dev, dax, r, taken);
         if depth >= MAX_DEPTH {
             self.untaken_because(Reason::Unsupported);
