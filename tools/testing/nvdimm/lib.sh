@@ -346,6 +346,30 @@ answer() {
 # no process or file maps (mf_generic_kill_procs(): -EBUSY).
 per_page_busy='Device or resource busy'
 
+# inject_during_churn N PFN0: report N ranged failures of 4 pages each
+# (PFN0, PFN0 + 4, ...) through the inject file while a background loop
+# changes the stack and counts its changes in /tmp/gen; set $overlapped to
+# the failures during which /tmp/gen changed and $busy to those the
+# per-page path answered EBUSY.  Any other answer fails the test.  Ends
+# by creating /tmp/stop, which the background loop must watch.
+inject_during_churn() {
+	local i=0 g0 g1 a
+	overlapped=0 busy=0
+	while [ $i -lt "$1" ]; do
+		read -r g0 </tmp/gen
+		a=$(answer $mf_inject "$(($2 + i * 4)) 4")
+		read -r g1 </tmp/gen
+		case $a in
+		ok) ;;
+		"$per_page_busy") busy=$((busy + 1)) ;;
+		*) touch /tmp/stop; fail "injection $i answered '$a'" ;;
+		esac
+		[ "$g0" = "$g1" ] || overlapped=$((overlapped + 1))
+		i=$((i + 1))
+	done
+	touch /tmp/stop
+}
+
 # ledger_failed DEV: DEV's failed (delivered) ranges, "0xOFF+0xLEN" one per
 # line, as the ledger lists them.
 ledger_failed() {

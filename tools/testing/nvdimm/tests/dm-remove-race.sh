@@ -53,20 +53,7 @@ churn=$!
 for i in $(seq 100); do [ "$(counter /tmp/gen)" -gt 0 ] && break; sleep 0.1; done
 
 witness_start
-i=0 overlapped=0 busy=0
-while [ $i -lt $n ]; do
-	read -r g0 </tmp/gen
-	a=$(answer $mf_inject "$((pfn0 + i * 4)) 4")
-	read -r g1 </tmp/gen
-	case $a in
-	ok) ;;
-	"$per_page_busy") busy=$((busy + 1)) ;;
-	*) touch /tmp/stop; fail "injection $i answered '$a'" ;;
-	esac
-	[ "$g0" = "$g1" ] || overlapped=$((overlapped + 1))
-	i=$((i + 1))
-done
-touch /tmp/stop
+inject_during_churn "$n" "$pfn0"
 wait $churn
 echo "creates and removes: $(counter /tmp/gen); injections answered EBUSY: $busy"
 expect_eq "every create and remove succeeded" "$(cat /tmp/dm.err 2>/dev/null)" ""
