@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+struct block_device;
 struct dax_device;
 struct dentry;
 struct gendisk;
@@ -75,6 +76,8 @@ void mfroute_trace_event(u64 seq, u32 dev, const char *name, u64 offset,
 void mfroute_trace_deliver(u64 seq, const char *kind, u32 dev,
 			   const char *name, u64 sector, u64 nr_sectors,
 			   int flags, int result);
+void mfroute_trace_deliver_bdev(u64 seq, struct block_device *bdev, u64 off,
+				u64 len, int flags, int result);
 void mfroute_trace_absorb(u64 seq, u32 dev, const char *name, u64 offset,
 			  u64 len, const char *reason);
 void mfroute_trace_fallback(u64 seq, u32 dev, const char *name, u64 offset,

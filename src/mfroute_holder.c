@@ -133,19 +133,6 @@ void mfroute_holder_unregister(struct mfroute_holder *holder)
 }
 EXPORT_SYMBOL_GPL(mfroute_holder_unregister);
 
-/* Trace a call of @holder, at @off (its block device's bytes). */
-static void mfroute_holder_trace(struct mfroute_holder *holder, u64 seq,
-				 u64 off, u64 len, int mf_flags, int rc)
-{
-	struct block_device *bdev = file_bdev(holder->bdev_file);
-	char name[BDEVNAME_SIZE];
-
-	snprintf(name, sizeof(name), "%pg", bdev);
-	mfroute_trace_deliver(seq, "holder", new_encode_dev(bdev->bd_dev), name,
-			      off >> SECTOR_SHIFT, len >> SECTOR_SHIFT,
-			      mf_flags, rc);
-}
-
 /*
  * Called by the router, no lock held, for event @seq; @off is in
  * dax_device bytes.
@@ -158,7 +145,8 @@ int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,
 
 	rc = holder->ops->notify_failure(holder, holder->data, rel, len,
 					 mf_flags);
-	mfroute_holder_trace(holder, seq, rel, len, mf_flags, rc);
+	mfroute_trace_deliver_bdev(seq, file_bdev(holder->bdev_file), rel, len,
+				   mf_flags, rc);
 	return rc;
 }
 
@@ -171,7 +159,8 @@ void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
 	if (!holder->ops->notify_repair)
 		return;
 	holder->ops->notify_repair(holder, holder->data, rel, len);
-	mfroute_holder_trace(holder, seq, rel, len, 0, 0);
+	mfroute_trace_deliver_bdev(seq, file_bdev(holder->bdev_file), rel, len,
+				   0, 0);
 }
 
 /*
