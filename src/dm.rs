@@ -152,9 +152,10 @@ unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse)
         mapping,
     };
     let Some(mapping) = mapping else {
-        // Nothing sensible to keep: drop the use and its reference, and
-        // say the walk is short.
-        drop(keep(Mapping::Opaque(ByteRange::FILLER)));
+        // Nothing sensible to keep: drop the reference taken for this use,
+        // and say the walk is short.
+        // SAFETY: The reference was taken for this use, which is not kept.
+        unsafe { ffi::mfroute_dm_put(raw.md) };
         walk.incomplete = true;
         return 0;
     };

@@ -22,6 +22,7 @@ use kernel::sync::Arc;
 
 use crate::device::Device;
 use crate::ffi;
+use crate::route::range::SectorRange;
 
 /// The sysfs directory.
 ///
@@ -136,9 +137,8 @@ fn show_failed(device: &Device, out: &mut Page) {
         if full {
             return;
         }
-        let start = r.start() / 512;
-        let end = r.end().div_ceil(512);
-        full = writeln!(out, "{} {}", start, end - start).is_err();
+        let s = SectorRange::covering(r);
+        full = writeln!(out, "{} {}", s.start(), s.len()).is_err();
     });
 }
 
