@@ -37,6 +37,17 @@ if [ -n "$missing" ]; then
 		$pkgs rustc-web rust-web-src libstd-rust-web-dev rust-web-clippy >/dev/null
 fi
 
+# cargo (host tests, bindgen, the mfroute command) and rustfmt (make
+# check's format check) come from the machine's rustup toolchain; Debian's
+# rustfmt-web does not match the kernel's rustc.  Say so rather than fail
+# later.
+for tool in cargo rustfmt cargo-fmt; do
+	command -v "$tool" >/dev/null || {
+		echo "install-deps: $tool not found: install a rustup toolchain with rustfmt (rustup component add rustfmt)" >&2
+		exit 1
+	}
+done
+
 # Debian's bindgen is too old for 6.12; build the pinned one once.
 if ! "$cache/bindgen/bin/bindgen" --version 2>/dev/null | grep -q "$bindgen_ver"; then
 	echo "  CARGO   bindgen-cli $bindgen_ver"
