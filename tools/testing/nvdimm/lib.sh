@@ -168,6 +168,17 @@ two_pmems() {
 	s1=$(sectors "$p1")
 }
 
+# halve_pmem DEV: split pmem DEV in two partitions, DEVp1 from 1 MiB to the
+# middle and DEVp2 from there to the end (1 MiB aligned), and wait for them.
+halve_pmem() {
+	local half i
+	half=$(( $(sectors "$1") / 2 / 2048 * 2048 ))
+	printf 'start=2048, size=%d\nstart=%d\n' $((half - 2048)) "$half" |
+		sfdisk -q "/dev/$1" || fail "sfdisk $1"
+	for i in $(seq 50); do [ -b "/dev/${1}p2" ] && return 0; sleep 0.1; done
+	fail "no /dev/${1}p2"
+}
+
 # concat_pmems NAME: two_pmems, then dm-linear NAME concatenating them.
 concat_pmems() {
 	two_pmems

@@ -17,11 +17,7 @@
 run modprobe dm-mod
 run modprobe mfroute
 fsdax_namespace region0
-size=$(sectors "$pmem")
-half=$(( size / 2 / 2048 * 2048 ))
-printf 'start=2048, size=%d\nstart=%d\n' $((half - 2048)) "$half" |
-	sfdisk -q "/dev/$pmem" || fail "sfdisk"
-for i in $(seq 50); do [ -b "/dev/${pmem}p2" ] && break; sleep 0.1; done
+halve_pmem "$pmem"
 mount_xfs_dax "/dev/${pmem}p1" /mnt/a
 dm_create lin "0 $(sectors "${pmem}p2") linear /dev/${pmem}p2 0"
 mount_xfs_dax /dev/mapper/lin /mnt/b

@@ -14,11 +14,7 @@
 
 run modprobe mfroute
 fsdax_namespace region0
-size=$(sectors "$pmem")
-half=$(( size / 2 / 2048 * 2048 ))
-printf 'start=2048, size=%d\nstart=%d\n' $((half - 2048)) "$half" |
-	sfdisk -q "/dev/$pmem" || fail "sfdisk"
-for i in $(seq 50); do [ -b "/dev/${pmem}p2" ] && break; sleep 0.1; done
+halve_pmem "$pmem"
 mount_xfs_dax "/dev/${pmem}p1" /mnt/a
 mount_ext4_dax "/dev/${pmem}p2" /mnt/b
 make_file /mnt/a/data 4
@@ -30,8 +26,7 @@ witness_start
 unbind_pmem "$pmem"
 release_mapping
 expect_match "ext4 mapping after unbind" "$seen" '^sigbus '
-expect_eq "xfs told of the removal" "$(witness fs_notify | sed 's/^([^)]*) //')" \
-	"offset=0x0 len=0xffffffffffffffff flags=0x80"
+expect_fs_told "removal" 0x0 0xffffffffffffffff 0x80
 log=$(dmesg)
 echo "$log" | grep -e mfroute -e XFS
 expect_match "ext4 mappings revoked" "$log" "mfroute: $pmem: DAX mappings of [1-9][0-9]* inodes revoked"
