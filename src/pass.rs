@@ -53,6 +53,9 @@ pub(crate) const PRE_REMOVE: c_int = bindings::mf_flags_MF_MEM_PRE_REMOVE as c_i
 const DECLINED: c_int = -(bindings::EOPNOTSUPP as c_int);
 /// `ENXIO` as C returns it.
 const NOT_MINE: c_int = -(bindings::ENXIO as c_int);
+/// `EIO` as C returns it: what xfs answers before it is mounted (and for
+/// ranges it can no longer read, once shut down).
+const NOT_READY: c_int = -(bindings::EIO as c_int);
 
 /// What became of a failure, for the dax core.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -367,16 +370,17 @@ impl<'a> Pass<'a> {
                 0 => taken(piece),
                 DECLINED => self.untaken_because(Reason::Declined),
                 NOT_MINE => {}
-                error if self.origin == Origin::Badblocks => {
-                    // Nobody consumed it: left untaken, to be told again
-                    // (a filesystem not ready yet answers -EIO).
+                NOT_READY if self.origin == Origin::Badblocks => {
+                    // Nobody consumed it and the filesystem may not be
+                    // mounted yet: left untaken, to be told again.
                     self.fs_failed = true;
                     if self.error == 0 {
-                        self.error = error;
+                        self.error = NOT_READY;
                     }
                 }
                 error => {
-                    // Handled, and failed: no per-page handling, as
+                    // Handled, and failed (xfs shut down for it: telling
+                    // it again changes nothing): no per-page handling, as
                     // memory_failure() does on such an answer.
                     taken(piece);
                     self.fs_failed = true;
