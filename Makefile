@@ -34,7 +34,10 @@ KMAKE := $(MAKE) -C $(TREE) O=$(BUILD) ARCH=x86_64 LLVM=-19 CC="ccache clang-19"
 export CCACHE_DIR := $(CACHE)/ccache
 # bindgen's libclang: the same LLVM as clang and rustc.
 export LIBCLANG_PATH := /usr/lib/llvm-19/lib
-export CARGO_TARGET_DIR := $(CACHE)/cargo-target
+# One target directory per checkout: cargo shares artifacts between copies
+# of a path package, and the tests find their data at the path they were
+# built from.
+export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(CURDIR))
 export MFROUTE_CACHE := $(CACHE)
 
 .PHONY: all deps tree kernel nfit tool initramfs host-test guest-test check \
