@@ -79,7 +79,7 @@ impl Drop for Use {
 /// The targets of live tables using one member.
 pub(crate) struct Walk {
     /// The uses, grouped by mapped device in walk order.
-    pub(crate) uses: KVec<Use>,
+    uses: KVec<Use>,
     /// A use could not be kept (no memory): the walk is incomplete.
     pub(crate) incomplete: bool,
 }
@@ -102,6 +102,12 @@ impl Walk {
             walk.incomplete = true;
         }
         walk
+    }
+
+    /// Returns the uses one mapped device at a time (the walk reports the
+    /// targets of a mapped device together).
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &[Use]> {
+        self.uses.chunk_by(Use::same_device)
     }
 }
 

@@ -291,15 +291,10 @@ impl<'a> Pass<'a> {
             return reach;
         }
         let walk = self.walk(dax);
-        let mut first = 0;
-        while first < walk.uses.len() {
-            let end = group_end(&walk.uses, first);
-            if let Some(group) = walk.uses.get(first..end) {
-                let up = self.deliver_up(group, r, depth, taken);
-                reach.holder_failed |= up.holder_failed;
-                reach.stale |= up.stale;
-            }
-            first = end;
+        for group in walk.groups() {
+            let up = self.deliver_up(group, r, depth, taken);
+            reach.holder_failed |= up.holder_failed;
+            reach.stale |= up.stale;
         }
         // A stale walk is dropped: the next range walks the tables again.
         if !reach.stale {
@@ -536,13 +531,8 @@ impl<'a> Pass<'a> {
         }
         if depth < MAX_DEPTH {
             let walk = self.walk(dax);
-            let mut first = 0;
-            while first < walk.uses.len() {
-                let end = group_end(&walk.uses, first);
-                if let Some(group) = walk.uses.get(first..end) {
-                    self.remove_up(group, r, depth);
-                }
-                first = end;
+            for group in walk.groups() {
+                self.remove_up(group, r, depth);
             }
             self.put_walk(dax, walk);
         }
@@ -614,13 +604,8 @@ impl<'a> Pass<'a> {
             return;
         }
         let walk = self.walk(dax);
-        let mut first = 0;
-        while first < walk.uses.len() {
-            let end = group_end(&walk.uses, first);
-            if let Some(group) = walk.uses.get(first..end) {
-                self.repair_up(group, r, depth);
-            }
-            first = end;
+        for group in walk.groups() {
+            self.repair_up(group, r, depth);
         }
         self.put_walk(dax, walk);
     }
@@ -647,18 +632,6 @@ impl<'a> Pass<'a> {
             self.repair(&upper, first.upper, *up, depth.saturating_add(1));
         }
     }
-}
-
-/// Returns the end of the group of uses starting at `first`: the targets
-/// of one mapped device, which the walk reports together.
-fn group_end(uses: &[Use], first: usize) -> usize {
-    let Some(head) = uses.get(first) else {
-        return first;
-    };
-    uses.iter()
-        .skip(first)
-        .position(|u| !u.same_device(head))
-        .map_or(uses.len(), |k| first.saturating_add(k))
 }
 
 /// Records `outcome` for `piece` in `dev`'s ledger, with a node reserved
