@@ -187,7 +187,7 @@ impl Router {
 
     /// Counts what `pass` did on `dev`, and says so, rate-limited.
     fn account(&self, dev: &Arc<Device>, pass: &Pass<'_>, what: &str, range: ByteRange, left: u64) {
-        {
+        if pass.calls > 0 {
             let mut state = dev.state.lock();
             state.holder_calls = state.holder_calls.saturating_add(pass.calls);
         }
