@@ -81,7 +81,8 @@ while read -r kname kreason; do
 done <"$here/known-failures"
 
 total=${#tests[@]}
-[ -z "$guest_only" ] && total=$((total + 1))
+# The three host checks.
+[ -z "$guest_only" ] && total=$((total + 3))
 passed=0
 failed=0
 skipped=0
