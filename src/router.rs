@@ -326,13 +326,10 @@ impl Router {
                 holders,
                 check
             )?;
-            let mut result = Ok(());
-            state.ledger.delivered().for_each(&mut |r| {
-                if result.is_ok() {
-                    result = writeln!(out, "  failed {:#x}+{:#x}", r.start(), r.len());
-                }
-            });
-            result?;
+            state
+                .ledger
+                .delivered()
+                .try_for_each(&mut |r| writeln!(out, "  failed {:#x}+{:#x}", r.start(), r.len()))?;
         }
         writeln!(out, "untracked={}", self.untracked.load(Ordering::Relaxed))
     }

@@ -86,7 +86,8 @@ pub(crate) fn hide(device: &Arc<Device>) {
     unsafe { ffi::mfroute_sysfs_remove(raw.cast()) };
 }
 
-/// A `fmt::Write` into a sysfs page that only takes whole writes.
+/// A `fmt::Write` into a sysfs page that refuses a piece that does not
+/// fit (what was written of the line before stays).
 struct Page {
     buf: *mut u8,
     len: usize,
@@ -132,13 +133,11 @@ fn show_stat(device: &Device, out: &mut Page) -> fmt::Result {
 /// sectors, as many whole lines as a page holds (as `badblocks` does).
 fn show_failed(device: &Device, out: &mut Page) {
     let mut state = device.state.lock();
-    let mut full = false;
-    state.ledger.delivered().for_each(&mut |r| {
-        if full {
-            return;
-        }
+    let _ = state.ledger.delivered().try_for_each(&mut |r| {
+        let line = out.len;
         let s = SectorRange::covering(r);
-        full = writeln!(out, "{} {}", s.start(), s.len()).is_err();
+        // A line that does not fit is taken back whole.
+        writeln!(out, "{} {}", s.start(), s.len()).inspect_err(|_| out.len = line)
     });
 }
 

@@ -234,13 +234,18 @@ impl<S: RangeStore> RangeSet<S> {
         Ok(removed)
     }
 
-    /// Calls `f` on every range, in order.
-    pub fn for_each(&mut self, f: &mut dyn FnMut(ByteRange)) {
+    /// Calls `f` on every range, in order, until it fails; returns its
+    /// error.
+    pub fn try_for_each<E>(
+        &mut self,
+        f: &mut dyn FnMut(ByteRange) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut pos = 0;
         while let Some(r) = self.first_ending_after(pos) {
-            f(r);
+            f(r)?;
             pos = r.end();
         }
+        Ok(())
     }
 }
 
@@ -252,7 +257,10 @@ impl<S: RangeStore> RangeSet<S> {
     /// Returns every range, in order (host builds only).
     pub fn ranges(&mut self) -> std::vec::Vec<ByteRange> {
         let mut out = std::vec::Vec::new();
-        self.for_each(&mut |r| out.push(r));
+        let _ = self.try_for_each(&mut |r| -> Result<(), ()> {
+            out.push(r);
+            Ok(())
+        });
         out
     }
 }

@@ -183,3 +183,23 @@ fn delivery_without_room_can_be_relayed() {
     assert_eq!(ledger.check(), Ok(()));
     assert!(ledger.delivered().is_empty());
 }
+
+/// A walk stops at the first range its callback refuses.
+#[test]
+fn walk_stops_at_the_first_error() {
+    let mut set = RangeSet::new(VecStore::new(3));
+    for start in [0u64, 8192, 16384] {
+        set.insert(ByteRange::new(start, 4096).unwrap()).unwrap();
+    }
+    let mut seen = Vec::new();
+    let result = set.try_for_each(&mut |r| {
+        seen.push(r.start());
+        if r.start() == 8192 {
+            Err(r.start())
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(result, Err(8192));
+    assert_eq!(seen, [0, 8192]);
+}
