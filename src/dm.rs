@@ -114,8 +114,9 @@ impl Walk {
 /// Keeps one use found by the walk; called by `mfroute_dm.c`.
 ///
 /// Runs inside the table's SRCU read section: it must not sleep for long,
-/// so it allocates with `GFP_NOWAIT` and fails with `-ENOMEM` (the use's
-/// reference is then dropped by the caller).
+/// so it allocates with `GFP_NOWAIT`. Always returns 0: the use's reference
+/// is kept with it or dropped here, and a use that cannot be kept marks the
+/// walk incomplete.
 ///
 /// # Safety
 ///
@@ -150,13 +151,6 @@ unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse)
             .ok()
             .map(Mapping::Opaque),
     };
-    let keep = |mapping| Use {
-        // INVARIANT: the reference taken for this use is handed over.
-        md: raw.md,
-        upper: raw.upper,
-        generation: raw.generation,
-        mapping,
-    };
     let Some(mapping) = mapping else {
         // Nothing sensible to keep: drop the reference taken for this use,
         // and say the walk is short.
@@ -165,14 +159,20 @@ unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse)
         walk.incomplete = true;
         return 0;
     };
-    let one = keep(mapping);
-    match walk.uses.push(one, flags::GFP_NOWAIT | flags::__GFP_NOWARN) {
-        Ok(()) => 0,
-        Err(_) => {
-            // `push` dropped the use, and with it the reference: tell the
-            // caller not to drop it again.
-            walk.incomplete = true;
-            0
-        }
+    let one = Use {
+        // INVARIANT: the reference taken for this use is handed over.
+        md: raw.md,
+        upper: raw.upper,
+        generation: raw.generation,
+        mapping,
+    };
+    // On failure `push` drops the use, and with it the reference.
+    if walk
+        .uses
+        .push(one, flags::GFP_NOWAIT | flags::__GFP_NOWARN)
+        .is_err()
+    {
+        walk.incomplete = true;
     }
+    0
 }
