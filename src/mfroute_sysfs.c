@@ -113,7 +113,6 @@ int mfroute_sysfs_add(const void *device, u32 devt, const char *name)
 		return -ENOMEM;
 	d->devt = new_decode_dev(devt);
 	d->device = device;
-	kobject_init(&d->kobj, &mfroute_dev_ktype);
 
 	guard(mutex)(&mfroute_sysfs_lock);
 	/*
@@ -126,7 +125,8 @@ int mfroute_sysfs_add(const void *device, u32 devt, const char *name)
 			return -EEXIST;
 		}
 	}
-	rc = kobject_add(&d->kobj, mfroute_devices_kobj, "%s", name);
+	rc = kobject_init_and_add(&d->kobj, &mfroute_dev_ktype,
+				  mfroute_devices_kobj, "%s", name);
 	if (rc) {
 		d->device = NULL;	/* the caller keeps its reference */
 		kobject_put(&d->kobj);
