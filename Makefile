@@ -37,7 +37,7 @@ export LIBCLANG_PATH := /usr/lib/llvm-19/lib
 # One target directory per checkout: cargo shares artifacts between copies
 # of a path package, and the tests find their data at the path they were
 # built from.
-export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(CURDIR))
+export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(REPO))
 export MFROUTE_CACHE := $(CACHE)
 
 .PHONY: all deps tree kernel nfit tool initramfs host-test guest-test check \

@@ -76,7 +76,7 @@ for c in "$here"/helpers/*.c; do
 done
 install -m 0755 "$cache/helpers/"* usr/bin/
 # The mfroute command ("make tool").
-tool=${CARGO_TARGET_DIR:-$cache/cargo-target}/release/mfroute
+tool=${CARGO_TARGET_DIR:?run from make}/release/mfroute
 install -m 0755 "$tool" usr/bin/mfroute
 copy_libs "$tool"
 install -m 0755 "$here/init" init
