@@ -55,7 +55,7 @@ g=$(file_on "$p1" /mnt/d*/f | grep -v "^$f\$" | head -n 1)
 [ -n "$g" ] || g=$f
 say "1 MiB (256 pages) under $g fails at once (a platform's ranged report)"
 before=$(grep -c . /tmp/monitor.txt)
-echo "$(pfn_of "$g" 0) 256" >/sys/kernel/debug/mfroute/inject || fail "ranged inject"
+echo "$(pfn_of "$g" 0) 256" >$mf_inject || fail "ranged inject"
 monitor_lines /tmp/monitor.txt $((before + 3)) || fail "the monitor said too little"
 echo "mfroute monitor said (one line per holder for the whole MiB):"
 tail -n +$((before + 1)) /tmp/monitor.txt | sed 's/^/  /'

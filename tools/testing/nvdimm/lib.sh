@@ -76,6 +76,14 @@ make_file() {
 		fail "write $1"
 }
 
+# pmem_fs FS: fsdax_namespace region0, FS (xfs or ext4) on it mounted with
+# DAX at /mnt, and a 4 MiB /mnt/data.
+pmem_fs() {
+	fsdax_namespace region0
+	"mount_$1_dax" "/dev/$pmem" /mnt
+	make_file /mnt/data 4
+}
+
 # unbind_pmem DEV: unbind the driver of pmem block device DEV, as a hot
 # removal would, even while it is mounted ("ndctl disable-namespace"
 # refuses a mounted namespace).

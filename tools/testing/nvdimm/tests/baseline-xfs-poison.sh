@@ -11,9 +11,7 @@
 # The routing tests hold mfroute to the same witnesses.
 . /lib/mfroute-test-lib.sh
 
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 want=$(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") ))
 witness_start
 out=$(dax-probe poison /mnt/data 3)

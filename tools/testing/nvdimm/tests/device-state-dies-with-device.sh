@@ -13,9 +13,7 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 pfn=$(pfn_of /mnt/data 2)
 witness_start
 run sh -c "echo '$pfn 1' >$mf_inject"

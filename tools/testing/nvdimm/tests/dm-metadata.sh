@@ -18,7 +18,7 @@ dmesg -c >/dev/null
 
 witness_start
 # xfs answers -EFSCORRUPTED, which the write reports.
-expect_refused "metadata poison" /sys/kernel/debug/mfroute/inject \
+expect_refused "metadata poison" $mf_inject \
 	"$(( $(data_start "$p0") / 4096 )) 1" 'Structure needs cleaning'
 expect_fs_told "metadata poison" 0x0 0x1000 0x20
 expect_per_page "metadata poison" 0

@@ -23,7 +23,7 @@ want_lower=$(( 201 * 65536 + 4096 ))
 want_top=$(( want_lower - 2048 * 512 ))
 witness_start
 # Nothing maps the page: the per-page path answers EBUSY, as upstream.
-expect_refused "unmapped page" /sys/kernel/debug/mfroute/inject "$pfn 1" \
+expect_refused "unmapped page" $mf_inject "$pfn 1" \
 	'Device or resource busy'
 events=$(cat $holder/events)
 echo "$events"

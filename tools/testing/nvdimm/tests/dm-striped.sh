@@ -33,7 +33,7 @@ expect_eq "holder event in the right chunk" "$(cat $holder/events)" \
 # 8 chunks of member 1 from its chunk 4000 on: dm chunks 8001, 8003, ...
 pfn=$(( $(data_start "$p1") / 4096 + 4000 * 16 ))
 witness_start
-echo "$pfn 128" >/sys/kernel/debug/mfroute/inject
+echo "$pfn 128" >$mf_inject
 events=$(tail -n +2 $holder/events)
 echo "$events"
 expect_eq "holder calls for 8 chunks" "$(echo "$events" | grep -c .)" 8

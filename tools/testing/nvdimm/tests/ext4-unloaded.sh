@@ -10,9 +10,7 @@
 
 run modprobe mfroute
 run rmmod mfroute
-fsdax_namespace region0
-mount_ext4_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs ext4
 dmesg -c >/dev/null
 witness_start
 expect_eq "poisoned page" "$(dax-probe poison /mnt/data 3)" \

@@ -12,9 +12,7 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
-fsdax_namespace region0
-mount_ext4_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs ext4
 dmesg -c >/dev/null
 witness_start
 start=$(date +%s)

@@ -31,9 +31,7 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe hwpoison-inject
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 corrupt=/sys/kernel/debug/hwpoison/corrupt-pfn
 first=$(( $(printf '%d' "$(cat /sys/bus/nd/devices/$ns/resource)") / 4096 ))
 data=$(( $(data_start "$pmem") / 4096 ))

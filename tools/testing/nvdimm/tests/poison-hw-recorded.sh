@@ -14,14 +14,12 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 pfn=$(pfn_of /mnt/data 3)
 sector=$(( (pfn * 4096 - $(data_start "$pmem")) / 512 ))
 echo 1 >/proc/sys/vm/memory_failure_early_kill
 hold_mapping /mnt/data
-echo "$pfn 1 hw" >/sys/kernel/debug/mfroute/inject || fail "hardware poison"
+echo "$pfn 1 hw" >$mf_inject || fail "hardware poison"
 release_mapping
 expect_match "process mapping it" "$seen" '^sigbus code=BUS_MCEERR_AO page=3 '
 echo 0 >/proc/sys/vm/memory_failure_early_kill
@@ -45,7 +43,7 @@ first=$(pfn_of /mnt/storm 0)
 expect_eq "storm pages contiguous" $(( $(pfn_of /mnt/storm 255) - first )) 255
 i=0
 while [ $i -lt 256 ]; do
-	echo "$((first + i)) 1 hw" >/sys/kernel/debug/mfroute/inject || fail "storm page $i"
+	echo "$((first + i)) 1 hw" >$mf_inject || fail "storm page $i"
 	i=$((i + 1))
 done
 s0=$(( (first * 4096 - $(data_start "$pmem")) / 512 ))

@@ -11,12 +11,10 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
-inject=/sys/kernel/debug/mfroute/inject
+inject=$mf_inject
 expect_eq "inject file is root write-only" "$(stat -c %a $inject)" 200
 
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 pfn0=$(pfn_of /mnt/data 0)
 expect_eq "first 64 pages physically contiguous" $(( $(pfn_of /mnt/data 63) - pfn0 )) 63
 off0=$(( pfn0 * 4096 - $(data_start "$pmem") ))

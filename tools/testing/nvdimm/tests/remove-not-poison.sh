@@ -24,9 +24,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 hold_device "$pmem"
 majmin=$(cat /sys/class/block/$pmem/dev)
 pfn=$(pfn_of /mnt/data 16)

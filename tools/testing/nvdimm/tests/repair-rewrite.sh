@@ -12,9 +12,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 hold_device "$pmem"
 off=$(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") ))
 majmin=$(cat /sys/class/block/$pmem/dev)
@@ -40,5 +38,5 @@ expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
 
 # A later failure there is new again.
 pfn=$(( ($(data_start "$pmem") + off) / 4096 ))
-echo "$pfn 1" >/sys/kernel/debug/mfroute/inject 2>/dev/null
+echo "$pfn 1" >$mf_inject 2>/dev/null
 expect_eq "told again after the repair" "$(grep -c . $holder/events)" 3

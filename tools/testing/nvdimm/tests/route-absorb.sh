@@ -13,16 +13,14 @@
 run modprobe mfroute
 run modprobe mfroute_holder
 run modprobe hwpoison-inject
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 hold_device "$pmem"
 pfn=$(pfn_of /mnt/data 0)
 expect_eq "first 256 pages contiguous" $(( $(pfn_of /mnt/data 255) - pfn )) 255
 off=$(( pfn * 4096 - $(data_start "$pmem") ))
 
 witness_start
-echo "$pfn 256" >/sys/kernel/debug/mfroute/inject || fail "ranged injection"
+echo "$pfn 256" >$mf_inject || fail "ranged injection"
 expect_eq "holder calls after ranged event" "$(grep -c . $holder/events)" 1
 expect_eq "ranged event" "$(cat $holder/events)" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $off) len=0x100000 flags=0x20"

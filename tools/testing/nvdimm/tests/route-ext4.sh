@@ -11,9 +11,7 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
-fsdax_namespace region0
-mount_ext4_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs ext4
 make_file /mnt/other 4
 witness_start
 expect_eq "poisoned page" "$(dax-probe poison /mnt/data 3)" \

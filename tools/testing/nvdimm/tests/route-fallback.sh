@@ -23,9 +23,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0
-mount_ext4_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs ext4
 hold_device "$pmem"
 pfn=$(pfn_of /mnt/data 0)
 expect_eq "first 64 pages contiguous" $(( $(pfn_of /mnt/data 63) - pfn )) 63

@@ -9,9 +9,7 @@
 
 run modprobe mfroute
 run rmmod mfroute
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 make_file /mnt/other 4
 want=$(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") ))
 witness_start

@@ -10,9 +10,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 hold_device "$pmem"
 size=$(blockdev --getsize64 "/dev/$pmem")
 majmin=$(cat /sys/class/block/$pmem/dev)

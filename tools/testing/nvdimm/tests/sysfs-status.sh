@@ -16,9 +16,7 @@
 run modprobe mfroute
 run modprobe mfroute_holder
 expect_eq "version" "$(cat /sys/kernel/mfroute/version)" "0.2.0"
-fsdax_namespace region0
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs xfs
 hold_device "$pmem"
 d=/sys/kernel/mfroute/devices/$pmem
 [ -d "$d" ] || fail "no $d after a holder registered"

@@ -11,9 +11,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-fsdax_namespace region0
-mount_ext4_dax "/dev/$pmem" /mnt
-make_file /mnt/data 4
+pmem_fs ext4
 hold_device "$pmem"
 pfn=$(pfn_of /mnt/data 8)
 [ "$(pfn_of /mnt/data 11)" -eq $((pfn + 3)) ] || fail "pages 8..11 of /mnt/data not contiguous"

@@ -24,7 +24,7 @@ rm -f /tmp/poisoner.done
 	i=0
 	while [ $i -lt 200 ]; do
 		echo $((first + i)) >/sys/kernel/debug/hwpoison/corrupt-pfn 2>/dev/null
-		echo "$((first + 1024 + i)) 1 hw" >/sys/kernel/debug/mfroute/inject 2>/dev/null
+		echo "$((first + 1024 + i)) 1 hw" >$mf_inject 2>/dev/null
 		i=$((i + 1))
 		[ $i = 12 ] && touch /tmp/poisoner.started
 	done

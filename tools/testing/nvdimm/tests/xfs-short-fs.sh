@@ -16,7 +16,7 @@ make_file /mnt/data 4
 
 # A page 768 MiB in: past the filesystem.
 tail_pfn=$(( $(data_start "$pmem") / 4096 + 768 * 256 ))
-if echo "$tail_pfn 1" >/sys/kernel/debug/mfroute/inject 2>/dev/null; then
+if echo "$tail_pfn 1" >$mf_inject 2>/dev/null; then
 	fail "failure past the filesystem accepted"
 fi
 pass "failure past the filesystem refused by xfs"
