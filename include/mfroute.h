@@ -3,9 +3,10 @@
  * mfroute holder API: be told of persistent-memory failures as ranges.
  *
  * A holder registers interest in a byte range of a DAX-capable block
- * device (a pmem namespace or a partition of one).  When part of that
- * range fails, or is about to be removed, mfroute calls the holder once
- * per contiguous range, with offsets in the holder's own block device.
+ * device (a pmem namespace, a partition of one, or a device-mapper device
+ * over them).  When part of that range fails, or is about to be removed,
+ * mfroute calls the holder once per contiguous range, with offsets in the
+ * holder's own block device.
  * See Documentation/mfroute/holders.rst.
  */
 #ifndef _MFROUTE_API_H
@@ -19,9 +20,12 @@ struct mfroute_holder;
  * struct mfroute_holder_ops - what a holder is told
  * @notify_failure: @len bytes at byte @offset of the holder's block device
  *	failed (MF_* flags in @mf_flags; MF_MEM_PRE_REMOVE: the range is
- *	about to be removed, no data was lost yet).  Called in process
- *	context, may sleep, with mfroute's routing lock held: it must not
- *	register or unregister holders.  Return 0 when handled.
+ *	about to be removed, no data was lost yet).  Called from mfroute's
+ *	notify work, in process context, with no lock of the failure path
+ *	held; it may sleep, but it delays the holders told after it.  It must
+ *	not register or unregister holders, nor call mfroute_holder_flush().
+ *	Return 0 when handled; a holder that fails is told again at the next
+ *	failure there.
  * @notify_repair: optional: @len bytes at @offset that were reported
  *	failed are good again (cleared by the platform, or rewritten).  Same
  *	context as @notify_failure.
@@ -36,5 +40,6 @@ struct mfroute_holder_ops {
 struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 		const struct mfroute_holder_ops *ops, void *data);
 void mfroute_holder_unregister(struct mfroute_holder *holder);
+void mfroute_holder_flush(void);
 
 #endif /* _MFROUTE_API_H */

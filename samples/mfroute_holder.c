@@ -9,7 +9,9 @@
  *   events      one line per notification received:
  *               "dev=MAJ:MIN offset=0x... len=0x... flags=0x...", or
  *               "... repaired" for a repair; the first 4096 are kept,
- *               then "lost=N" counts the rest
+ *               then "lost=N" counts the rest.  Reading it first waits
+ *               until what was routed before has been told
+ *               (mfroute_holder_flush())
  *   fail        write an errno number N: notify_failure() returns -N from
  *               then on (0: succeed again), to play a holder that fails
  *   delay       write a number of milliseconds each callback sleeps, to
@@ -188,6 +190,8 @@ static int sample_events_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
+	/* What was routed before the read has been told: show it all. */
+	mfroute_holder_flush();
 	guard(mutex)(&sample_events_lock);
 	for (i = 0; i < sample_nr_events; i++) {
 		struct sample_event *e = &sample_events[i];

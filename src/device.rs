@@ -29,8 +29,12 @@ use crate::sysfs;
 pub(crate) const NAME_LEN: usize = 32;
 
 /// A NUL-terminated name, as kept for logs and tracepoints.
+///
+/// # Invariants
+///
+/// The last byte is NUL: [`Name::as_ptr`] is always a C string.
 #[derive(Clone, Copy)]
-pub(crate) struct Name(pub(crate) [u8; NAME_LEN]);
+pub(crate) struct Name([u8; NAME_LEN]);
 
 impl Name {
     /// A name for a device with no disk.
@@ -49,6 +53,7 @@ impl Name {
         {
             *dst = *src;
         }
+        // INVARIANT: at most `NAME_LEN - 1` bytes were copied into zeroes.
         Self(name)
     }
 
@@ -89,20 +94,26 @@ pub(crate) struct DeviceState {
     pub(crate) pre_removes: u64,
     /// Holder callbacks made, registered and filesystems.
     pub(crate) holder_calls: u64,
+    /// Notes registered holders failed, or that could not be queued.
+    pub(crate) holder_errors: u64,
 }
 
 /// What the router keeps about one live dax_device.
 ///
 /// # Invariants
 ///
-/// `dax` is the address of a dax_device that was alive when this was made
-/// and that has not been forgotten while this is in the router's table; it
-/// is only followed inside a dax SRCU read section in which the caller
-/// checked that the dax_device is alive.
+/// `dax` is the address of a dax_device that was alive when this was made.
+/// Until `gone` is set (by [`Device::forget`], which `kill_dax()` calls
+/// before it puts the dax_device) the dax_device is not freed; after, it
+/// may be, and `dax` is never followed again.
 #[pin_data]
 pub(crate) struct Device {
     /// The dax_device's address.
     pub(crate) dax: usize,
+    /// The dax_device was forgotten (it is dead, and may be freed): held
+    /// by whoever uses `dax` outside the dax core's calls into the router.
+    #[pin]
+    gone: Mutex<bool>,
     /// The encoded `dev_t` of its disk, 0 without one.
     pub(crate) devt: u32,
     /// The disk's name.
@@ -119,6 +130,26 @@ impl Device {
     /// Returns the dax_device.
     pub(crate) fn dax(&self) -> *mut bindings::dax_device {
         self.dax as *mut bindings::dax_device
+    }
+
+    /// Calls `f` with the dax_device unless it was forgotten, holding off
+    /// [`Device::forget`] until `f` returns; for work done outside the dax
+    /// core's calls into the router (which hold the device alive).
+    ///
+    /// `f` may sleep, and must not forget a device.
+    pub(crate) fn with_dax<R>(&self, f: impl FnOnce(*mut bindings::dax_device) -> R) -> Option<R> {
+        let gone = self.gone.lock();
+        if *gone {
+            return None;
+        }
+        Some(f(self.dax()))
+    }
+
+    /// Marks the dax_device forgotten, once every [`Device::with_dax`] in
+    /// progress returned: from `kill_dax()`, before it puts the device.
+    pub(crate) fn forget(&self) {
+        // INVARIANT: `dax` is not followed once `gone` is set.
+        *self.gone.lock() = true;
     }
 
     /// Returns the disk of the dax_device, or null.
@@ -195,12 +226,14 @@ pub(crate) unsafe fn device_of(
             // INVARIANT: `dax` is alive, and is entered in the table below
             // inside the same read section, before kill_dax() can forget it.
             dax: dax as usize,
+            gone <- new_mutex!(false, "mfroute:gone"),
             devt,
             name,
             state <- new_mutex!(DeviceState {
                 ledger: Ledger::new(RbStore::new()),
                 pre_removes: 0,
                 holder_calls: 0,
+                holder_errors: 0,
             }, "mfroute:device"),
             holders <- new_mutex!(Holders::new(), "mfroute:holders"),
         }),

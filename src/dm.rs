@@ -2,13 +2,13 @@
 
 //! The device-mapper devices above a dax_device, from the live tables.
 //!
-//! [`Walk::of`] asks dm, through `mfroute_dm.c`, for every target of every
-//! live table that uses a member: its layout on the member when the target
+//! [`Walk::of`] asks dm, through `mfroute_dm.c`, for every target of the
+//! live tables that use a member (dm finds them in an index of its own): its layout on the member when the target
 //! reports one (linear, striped), or only the member sectors it uses. Each
 //! [`Use`] holds a reference on its mapped device until the walk is
 //! dropped, so its dax_device and disk stay valid while the router
-//! delivers to the filesystem above, outside the table's SRCU read
-//! section, and the table generation tells whether the table it was
+//! delivers to the filesystem above, outside the RCU read
+//! section, and the table's sequence count tells whether the table it was
 //! translated with is still live.
 //!
 //! C header: [`include/linux/device-mapper.h`](srctree/include/linux/device-mapper.h)
@@ -45,6 +45,8 @@ pub(crate) struct Use {
     generation: u32,
     /// How the target uses the member.
     pub(crate) mapping: Mapping,
+    /// The mapped device was suspended when walked: its I/O waits.
+    pub(crate) suspended: bool,
 }
 
 // SAFETY: The pointers are handed to C only; the reference held makes them
@@ -53,14 +55,15 @@ unsafe impl Send for Use {}
 
 impl Use {
     /// Returns whether the table this use comes from is still live, and
-    /// was live all along: its generation was even (no change under way,
-    /// as a seqcount) and still is the device's.
+    /// was live all along since it was looked at.
     pub(crate) fn is_current(&self) -> bool {
-        if self.generation % 2 != 0 {
-            return false;
-        }
         // SAFETY: `md` is referenced (type invariant).
-        unsafe { ffi::mfroute_dm_generation(self.md) == self.generation }
+        !unsafe { ffi::mfroute_dm_changed(self.md, self.generation) }
+    }
+
+    /// Returns a key naming the mapped device, for the walk it is in.
+    pub(crate) fn device(&self) -> usize {
+        self.md as usize
     }
 
     /// Returns whether `other` is a target of the same mapped device.
@@ -113,8 +116,8 @@ impl Walk {
 
 /// Keeps one use found by the walk; called by `mfroute_dm.c`.
 ///
-/// Runs inside the table's SRCU read section: it must not sleep for long,
-/// so it allocates with `GFP_NOWAIT`. Always returns 0: the use's reference
+/// Runs inside an RCU read section: it must not sleep, so it allocates
+/// with `GFP_NOWAIT`. Always returns 0: the use's reference
 /// is kept with it or dropped here, and a use that cannot be kept marks the
 /// walk incomplete.
 ///
@@ -165,6 +168,7 @@ unsafe extern "C" fn mfroute_rs_dm_use(ctx: *mut c_void, raw: *const ffi::DmUse)
         upper: raw.upper,
         generation: raw.generation,
         mapping,
+        suspended: raw.suspended,
     };
     // On failure `push` drops the use, and with it the reference.
     if walk

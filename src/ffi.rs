@@ -8,7 +8,7 @@
 //! `src/mfroute.h`.
 
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
 /// A holder registration, `struct mfroute_holder` in `mfroute_holder.c`.
 #[repr(C)]
@@ -64,6 +64,8 @@ pub(crate) struct DmUse {
     pub(crate) stripes: u32,
     /// Which stripe the member is.
     pub(crate) stripe: u32,
+    /// The mapped device is suspended: its I/O waits for a resume.
+    pub(crate) suspended: bool,
 }
 
 /// `enum mfroute_sysfs_attr`: a device's `stat` file.
@@ -74,8 +76,8 @@ pub(crate) const MFROUTE_SYSFS_FAILED: c_uint = 1;
 extern "C" {
     /// Hands every live target using `member` to [`crate::dm`]'s callback.
     pub(crate) fn mfroute_dm_uses(member: *mut bindings::dax_device, ctx: *mut c_void) -> c_int;
-    /// Returns the live table generation of `md`.
-    pub(crate) fn mfroute_dm_generation(md: *mut MappedDevice) -> c_uint;
+    /// Returns whether the live table of `md` changed since `generation`.
+    pub(crate) fn mfroute_dm_changed(md: *mut MappedDevice, generation: c_uint) -> bool;
     /// Drops the reference a [`DmUse`] held on `md`.
     pub(crate) fn mfroute_dm_put(md: *mut MappedDevice);
 
@@ -86,8 +88,6 @@ extern "C" {
         lens: *mut u64,
         max: c_int,
     ) -> c_int;
-    /// Revokes the DAX mappings of every filesystem on `disk`.
-    pub(crate) fn mfroute_revoke_disk(disk: *mut Disk) -> c_ulong;
     /// Returns the encoded `dev_t` of `disk`.
     pub(crate) fn mfroute_disk_devt(disk: *mut Disk) -> u32;
     /// Returns the name of `disk`.
@@ -109,6 +109,16 @@ extern "C" {
     pub(crate) fn mfroute_reprobe_schedule(delay_ms: c_uint);
     /// Stops asking; waits for a request in progress.
     pub(crate) fn mfroute_reprobe_cancel();
+    /// Schedules the notify work; any context.
+    pub(crate) fn mfroute_notify_schedule();
+    /// Waits until the notify work delivered what was queued before.
+    pub(crate) fn mfroute_notify_flush();
+    /// Cancels the notify work; waits for a run in progress.
+    pub(crate) fn mfroute_notify_cancel();
+    /// Schedules the deferred deliveries' work in `delay_ms`.
+    pub(crate) fn mfroute_defer_schedule(delay_ms: c_uint);
+    /// Cancels the deferred deliveries' work; waits for a run in progress.
+    pub(crate) fn mfroute_defer_cancel();
 
     /// Creates the debugfs directory and its files, if debugfs exists.
     pub(crate) fn mfroute_debugfs_init() -> c_int;

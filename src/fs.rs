@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Disks and the filesystems on them: partitions and DAX revocation.
+//! Disks and their partitions, as filesystems hold them.
 //!
-//! The filesystem holding a dax_device (its dax holder) may sit on one of
-//! the disk's partitions and answers `-ENXIO` for what lies outside it, so
-//! the router tells it of each partition's part of a range separately and
-//! knows which bytes it took ([`Partitions::split`]). On removal, the DAX
-//! mappings of every filesystem on the disk are revoked
-//! (`mfroute_fs.c`), whatever the holders answered.
+//! Each partition of a disk may have its own filesystem holding its range
+//! of the dax_device, so the router tells the filesystems of each
+//! partition's part of a range separately and knows which bytes each took
+//! ([`Partitions::split`]).
 //!
 //! C header: [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h)
 
@@ -86,20 +84,4 @@ impl Partitions {
         }
         Ok(())
     }
-}
-
-/// Revokes the DAX mappings of every filesystem on `disk`; returns the
-/// number of inodes.
-///
-/// # Safety
-///
-/// `disk` is valid for the call; no router lock is held (this sleeps on
-/// block device holder locks and superblocks).
-pub(crate) unsafe fn revoke(disk: *mut ffi::Disk) -> u64 {
-    if disk.is_null() {
-        return 0;
-    }
-    // SAFETY: `disk` is valid by the safety requirements.
-    let inodes = unsafe { ffi::mfroute_revoke_disk(disk) };
-    u64::try_from(inodes).unwrap_or(u64::MAX)
 }

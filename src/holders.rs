@@ -4,13 +4,12 @@
 //!
 //! A registration ([`Holder`]) lives in the registry of the [`Device`] it
 //! holds, keyed by where it starts. A routing pass finds the holders a
-//! range concerns under the registry's lock, takes a reference on each and
-//! calls them with no lock held: a slow holder delays only the failure it
-//! is being told of. Unregistering marks the holder dead, takes it out of
-//! the registry and waits until no call of it is in progress; a call that
-//! starts after the mark sees it and skips the holder. So once
-//! `mfroute_holder_unregister()` returns, no callback of that holder runs
-//! or will run.
+//! range concerns under the registry's lock and queues a note for each
+//! ([`crate::notify`]); the notify work calls them, with no lock held.
+//! Unregistering marks the holder dead, takes it out of the registry and
+//! waits until no call of it is in progress; a call that starts after the
+//! mark sees it and skips the holder. So once `mfroute_holder_unregister()`
+//! returns, no callback of that holder runs or will run.
 //!
 //! Lookups cost O(log n) plus the registrations starting within the longest
 //! registration's length before the range: registrations of one device are
@@ -50,9 +49,9 @@ pub(crate) struct Holder {
     inflight: AtomicUsize,
     /// Set by unregistration: no new call starts.
     dead: AtomicBool,
-    /// Poison the platform found that this holder was told of (dax bytes),
-    /// so that handing it over again, for a filesystem that appeared since,
-    /// does not tell this holder twice.
+    /// Poison this holder was told of and took (dax bytes), so that it is
+    /// not told twice: poison handed over again, for a filesystem that
+    /// appeared since, or a per-page repeat of a range.
     #[pin]
     told: Mutex<RangeSet<RbStore>>,
 }
@@ -125,16 +124,18 @@ impl Holder {
         Some(rc)
     }
 
-    /// Tells the holder of the parts of `range` (dax bytes, inside its
-    /// registration) of platform-found poison it was not told of before,
-    /// as part of event `seq`; returns whether one failed.
-    pub(crate) fn deliver_new(
+    /// Tells the holder of the parts of poison `range` (dax bytes, inside
+    /// its registration) it was not told of before, as part of event
+    /// `seq`, and remembers what it took (answered 0): each holder hears of
+    /// each failed byte once, until it is repaired. Returns the calls made
+    /// and whether one failed.
+    pub(crate) fn deliver_poison(
         &self,
         quiesce: &Quiesce,
         seq: u64,
         range: ByteRange,
         flags: c_int,
-    ) -> Option<bool> {
+    ) -> (u64, bool) {
         let mut parts = KVec::new();
         {
             let mut told = self.told.lock();
@@ -147,14 +148,18 @@ impl Holder {
             if split.is_err() {
                 // Cannot tell what it was told: tell it all again.
                 parts = KVec::new();
-                parts.push(range, GFP_KERNEL).ok()?;
+                if parts.push(range, GFP_KERNEL).is_err() {
+                    return (0, true);
+                }
             }
         }
         let mut failed = false;
-        let mut called = false;
+        let mut calls = 0;
         for r in parts.iter() {
-            let rc = self.deliver(quiesce, seq, *r, flags)?;
-            called = true;
+            let Some(rc) = self.deliver(quiesce, seq, *r, flags) else {
+                break;
+            };
+            calls += 1;
             if rc != 0 {
                 failed = true;
                 continue;
@@ -167,7 +172,7 @@ impl Holder {
             // Without a node it is told again next time: nothing is lost.
             let _ = told.insert(*r);
         }
-        called.then_some(failed)
+        (calls, failed)
     }
 
     /// Tells the holder that `range` (dax bytes) is good again, as part

@@ -21,7 +21,7 @@ struct seq_file;
  * struct mfroute_dm_use - a target of a live table using a member
  * @md: the mapped device, referenced (mfroute_dm_put())
  * @upper: its dax_device (valid while @md is referenced), or NULL
- * @generation: dm_live_table_generation() of the table this comes from
+ * @generation: the sequence count of the table this comes from
  * @begin: first sector of the target in the mapped device
  * @len: sectors of the target
  * @translatable: the target reported its layout (linear, striped)
@@ -32,6 +32,7 @@ struct seq_file;
  * @chunk: striped: chunk size in sectors; 0: linear
  * @stripes: striped: number of stripes; 1: linear
  * @stripe: striped: which stripe the member is
+ * @suspended: the mapped device is suspended (its I/O waits for a resume)
  */
 struct mfroute_dm_use {
 	struct mapped_device *md;
@@ -45,17 +46,17 @@ struct mfroute_dm_use {
 	u64 chunk;
 	u32 stripes;
 	u32 stripe;
+	bool suspended;
 };
 
 /* C: device-mapper (mfroute_dm.c). */
 int mfroute_dm_uses(struct dax_device *member, void *ctx);
-unsigned int mfroute_dm_generation(struct mapped_device *md);
+bool mfroute_dm_changed(struct mapped_device *md, unsigned int generation);
 void mfroute_dm_put(struct mapped_device *md);
 
-/* C: disks and filesystems (mfroute_fs.c). */
+/* C: disks (mfroute_fs.c). */
 int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
 			    int max);
-unsigned long mfroute_revoke_disk(struct gendisk *disk);
 u32 mfroute_disk_devt(struct gendisk *disk);
 const char *mfroute_disk_name(struct gendisk *disk);
 
@@ -66,6 +67,11 @@ void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
 			   u64 len);
 void mfroute_reprobe_schedule(unsigned int delay_ms);
 void mfroute_reprobe_cancel(void);
+void mfroute_notify_schedule(void);
+void mfroute_notify_flush(void);
+void mfroute_notify_cancel(void);
+void mfroute_defer_schedule(unsigned int delay_ms);
+void mfroute_defer_cancel(void);
 
 /* C: debugfs (mfroute_debugfs.c), tracing and logs (mfroute_trace.c). */
 int mfroute_debugfs_init(void);
@@ -109,6 +115,8 @@ int mfroute_rs_register(struct mfroute_holder *holder,
 void mfroute_rs_unregister(void *token, struct dax_device *dax_dev);
 int mfroute_rs_dm_use(void *ctx, const struct mfroute_dm_use *use);
 void mfroute_rs_reprobe(void);
+void mfroute_rs_notify(void);
+void mfroute_rs_defer(void);
 int mfroute_rs_ledger_show(struct seq_file *m);
 ssize_t mfroute_rs_device_show(const void *device,
 			       enum mfroute_sysfs_attr attr, char *buf);

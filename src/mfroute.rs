@@ -10,12 +10,14 @@
 use kernel::prelude::*;
 
 mod debugfs;
+mod defer;
 mod device;
 mod dm;
 mod errno;
 mod ffi;
 mod fs;
 mod holders;
+mod notify;
 mod pass;
 pub mod route;
 mod router;

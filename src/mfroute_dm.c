@@ -4,16 +4,17 @@
  *
  * dm opens its members' dax_devices without a holder, and the block
  * layer's holder links are sysfs only, so the router asks dm itself:
- * dm_walk_live_targets() visits every target of every live table; a
- * target that reports its layout on the failing member (->iterate_layouts:
- * linear, striped) is handed to the router to translate with; one that
+ * dm_for_each_dax_user() visits every target of the live tables that use
+ * the member (dm keeps an index of them); a target that reports its
+ * layout on the failing member (->iterate_layouts: linear, striped,
+ * log-writes) is handed to the router to translate with; one that
  * only says where it uses the member (->iterate_devices) is handed over
  * as untranslatable, so that the router leaves only that part of a
  * failure to the per-page path.  Each use holds a reference on the mapped
  * device, dropped by mfroute_dm_put(), so that the router can deliver to
- * its filesystem after the table's SRCU read section (the filesystem may
+ * its filesystem after the RCU read section (the filesystem may
  * do I/O to the mapped device, which must never hold up a table swap) and
- * check the table generation before it does.
+ * check that the table did not change before it does.
  */
 #include <linux/blkdev.h>
 #include <linux/dax.h>
@@ -78,7 +79,7 @@ static int mfroute_dm_device(struct dm_target *ti, struct dm_dev *dev,
 	return mfroute_dm_report(walk);
 }
 
-/* dm_walk_live_targets() callback. */
+/* dm_for_each_dax_user() callback, in an RCU read section. */
 static int mfroute_dm_target(struct mapped_device *md, unsigned int generation,
 			     struct dm_target *ti, void *data)
 {
@@ -87,6 +88,7 @@ static int mfroute_dm_target(struct mapped_device *md, unsigned int generation,
 	walk->use = (struct mfroute_dm_use) {
 		.md = md, .upper = dm_dax_device(md),
 		.generation = generation, .begin = ti->begin, .len = ti->len,
+		.suspended = dm_suspended(ti),
 	};
 	if (ti->type->iterate_layouts)
 		return ti->type->iterate_layouts(ti, mfroute_dm_layout, walk);
@@ -100,8 +102,8 @@ static int mfroute_dm_target(struct mapped_device *md, unsigned int generation,
  * @member: the member's dax_device
  * @ctx: passed to mfroute_rs_dm_use()
  *
- * Context: Process context; mfroute_rs_dm_use() runs inside a table's SRCU
- * read section and must not sleep for long.
+ * Context: Process context; mfroute_rs_dm_use() runs inside an RCU read
+ * section and must not sleep.
  * Return: 0, or the first error mfroute_rs_dm_use() returned (the uses it
  * took so far keep their references).
  */
@@ -109,13 +111,13 @@ int mfroute_dm_uses(struct dax_device *member, void *ctx)
 {
 	struct mfroute_dm_walk walk = { .member = member, .ctx = ctx };
 
-	return dm_walk_live_targets(mfroute_dm_target, &walk);
+	return dm_for_each_dax_user(member, mfroute_dm_target, &walk);
 }
 
-/* The live table generation of a mapped device the router holds. */
-unsigned int mfroute_dm_generation(struct mapped_device *md)
+/* Whether the live table of a mapped device the router holds changed. */
+bool mfroute_dm_changed(struct mapped_device *md, unsigned int generation)
 {
-	return dm_live_table_generation(md);
+	return dm_live_table_changed(md, generation);
 }
 
 /* Drop the reference a use handed to the router holds. */
@@ -129,9 +131,9 @@ int mfroute_dm_uses(struct dax_device *member, void *ctx)
 	return 0;
 }
 
-unsigned int mfroute_dm_generation(struct mapped_device *md)
+bool mfroute_dm_changed(struct mapped_device *md, unsigned int generation)
 {
-	return 0;
+	return true;
 }
 
 void mfroute_dm_put(struct mapped_device *md)

@@ -5,8 +5,8 @@
  * Registration resolves the holder's block device to the dax_device that
  * failures are reported on and to the partition's offset within it; the
  * Rust router keeps the registration with the state of that dax_device and
- * calls mfroute_holder_deliver() for each contiguous range to report,
- * without holding any of its locks.
+ * calls mfroute_holder_deliver() for each contiguous range to report, from
+ * its notify work, without holding any of its locks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -162,6 +162,72 @@ void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
 	mfroute_trace_deliver_bdev(seq, file_bdev(holder->bdev_file), rel, len,
 				   0, 0);
 }
+
+/*
+ * Telling registered holders, outside every lock of the failure path: the
+ * router queues notes, this work delivers them (src/notify.rs), in order.
+ */
+static void mfroute_notify_fn(struct work_struct *work)
+{
+	mfroute_rs_notify();
+}
+static DECLARE_WORK(mfroute_notify_work, mfroute_notify_fn);
+
+/* Deliver the notes queued; any context. */
+void mfroute_notify_schedule(void)
+{
+	queue_work(system_unbound_wq, &mfroute_notify_work);
+}
+
+/* Wait until the notes queued before were delivered; not from the work. */
+void mfroute_notify_flush(void)
+{
+	flush_work(&mfroute_notify_work);
+}
+
+/* At unload, once nothing queues notes. */
+void mfroute_notify_cancel(void)
+{
+	cancel_work_sync(&mfroute_notify_work);
+}
+
+/*
+ * Deliveries put off while a mapped device is suspended (src/defer.rs):
+ * tried again every so often until it is resumed, or gone.
+ */
+static void mfroute_defer_fn(struct work_struct *work)
+{
+	mfroute_rs_defer();
+}
+static DECLARE_DELAYED_WORK(mfroute_defer_work, mfroute_defer_fn);
+
+/* Try the deferred deliveries in @delay_ms; any context. */
+void mfroute_defer_schedule(unsigned int delay_ms)
+{
+	mod_delayed_work(system_unbound_wq, &mfroute_defer_work,
+			 msecs_to_jiffies(delay_ms));
+}
+
+/* At unload, once nothing defers deliveries. */
+void mfroute_defer_cancel(void)
+{
+	cancel_delayed_work_sync(&mfroute_defer_work);
+}
+
+/**
+ * mfroute_holder_flush() - wait for the notifications routed so far
+ *
+ * Registered holders are called from a work item, outside the failure
+ * path's locks; this returns once every notification routed before the
+ * call was delivered (or skipped, for a holder unregistered meanwhile).
+ *
+ * Context: Process context; sleeps.  Not from a holder callback.
+ */
+void mfroute_holder_flush(void)
+{
+	mfroute_notify_flush();
+}
+EXPORT_SYMBOL_GPL(mfroute_holder_flush);
 
 /*
  * Asking drivers for poison nobody took, after a holder appeared: a

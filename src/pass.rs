@@ -28,10 +28,11 @@ use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+use crate::defer::{self, Defer, Defers};
 use crate::device::{device_of, Device, Devices};
 use crate::dm::{Mapping, Use, Walk};
-use crate::fs::{self, Partitions};
-use crate::holders::Quiesce;
+use crate::fs::Partitions;
+use crate::notify::{self, Kind, Note, Notes};
 use crate::route::ledger::{Outcome, Part};
 use crate::route::range::ByteRange;
 use crate::route::sort::sort_by_key;
@@ -44,6 +45,10 @@ use kernel::sync::Mutex;
 /// leave their part to the per-page path. It bounds the kernel stack the
 /// recursion uses, not what is routed: real stacks are a few levels deep.
 const MAX_DEPTH: u32 = 32;
+
+/// Walks of the live tables above a device for one range, when tables
+/// keep changing under it; then what they map there goes per page.
+const MAX_WALKS: u32 = 8;
 
 /// `MF_MEM_PRE_REMOVE`.
 // CAST: the MF_* flags are small bit values that fit in a C int.
@@ -72,8 +77,10 @@ pub(crate) enum Verdict {
 pub(crate) struct Pass<'a> {
     /// The devices the router knows.
     devices: &'a Mutex<Devices>,
-    /// Where unregistration waits for calls to end.
-    quiesce: &'a Quiesce,
+    /// Where notes for registered holders are queued.
+    notes: &'a Mutex<Notes>,
+    /// Where deliveries to suspended mapped devices wait.
+    defers: &'a Mutex<Defers>,
     /// The event's number.
     seq: u64,
     /// Its `MF_*` flags.
@@ -85,35 +92,44 @@ pub(crate) struct Pass<'a> {
     walks: KVec<(usize, Option<Walk>)>,
     /// The first error a filesystem returned.
     pub(crate) error: c_int,
-    /// Holder calls made, registered and filesystems.
+    /// Filesystem calls made (registered holders are called by the notify
+    /// work, which counts its own).
     pub(crate) calls: u64,
     /// The worst reason a part was left to the per-page path.
     pub(crate) reason: Reason,
     /// A filesystem failed the part being routed.
     fs_failed: bool,
+    /// This pass delivers what was put off ([`Pass::deliver_deferred`]).
+    deferred: bool,
+    /// A mapped device it reached was suspended.
+    suspended: bool,
+    /// A part nobody took could not be noted for the per-page path.
+    gap_lost: bool,
 }
 
-/// What one device made of a range routed to it.
+/// What the mapped devices above a device took of a range.
 #[derive(Default)]
-struct Reach {
-    /// A registered holder failed.
-    holder_failed: bool,
-    /// A table was reloaded since the walk: it must not be used again.
-    stale: bool,
+struct Up {
+    /// What their filesystems took, in the lower device's bytes.
+    taken: KVec<ByteRange>,
+    /// Some of what was taken could not be noted.
+    lost: bool,
 }
 
 impl<'a> Pass<'a> {
     /// Starts a pass for event `seq`.
     pub(crate) fn new(
         devices: &'a Mutex<Devices>,
-        quiesce: &'a Quiesce,
+        notes: &'a Mutex<Notes>,
+        defers: &'a Mutex<Defers>,
         seq: u64,
         flags: c_int,
         origin: Origin,
     ) -> Self {
         Self {
             devices,
-            quiesce,
+            notes,
+            defers,
             seq,
             flags,
             origin,
@@ -122,6 +138,9 @@ impl<'a> Pass<'a> {
             calls: 0,
             reason: Reason::NoHolder,
             fs_failed: false,
+            deferred: origin == Origin::Deferred,
+            suspended: false,
+            gap_lost: false,
         }
     }
 
@@ -133,8 +152,9 @@ impl<'a> Pass<'a> {
     /// Routes a poison `range` of `dev`, the failing device.
     ///
     /// `untaken` is called, in order, with each part nobody took, unless
-    /// the verdict is [`Verdict::Untaken`] for a one-page failure, which
-    /// the per-page path then handles whole.
+    /// the verdict is [`Verdict::Untaken`]: nothing taken of a one-page
+    /// failure, or a part nobody took that could not be noted (no memory),
+    /// and the per-page path then handles all of it.
     pub(crate) fn poison(
         &mut self,
         dev: &Arc<Device>,
@@ -167,6 +187,8 @@ impl<'a> Pass<'a> {
                 Part::Known(r) => {
                     let _ = dev.state.lock().ledger.record(r, Outcome::Absorbed);
                     trace::absorb(self.seq, dev.devt, &dev.name, r);
+                    // A holder that failed, or came after, hears of it now.
+                    self.call_holders(dev, r, Kind::Poison);
                     any_taken = true;
                 }
                 Part::New(r) => {
@@ -178,6 +200,9 @@ impl<'a> Pass<'a> {
         }
         if !any_new {
             return Verdict::Absorbed;
+        }
+        if self.gap_lost {
+            return Verdict::Untaken;
         }
         if left.is_empty() {
             return Verdict::Routed;
@@ -203,7 +228,7 @@ impl<'a> Pass<'a> {
         let mut taken: KVec<ByteRange> = KVec::new();
         let mut lost = false;
         self.fs_failed = false;
-        let reach = self.deliver(dev, dev.dax(), r, 0, &mut |t| {
+        self.deliver(dev, dev.dax(), r, 0, &mut |t| {
             if taken.push(t, GFP_KERNEL).is_err() {
                 lost = true;
             }
@@ -216,9 +241,10 @@ impl<'a> Pass<'a> {
         }
         sort_by_key(taken.as_mut_slice(), |t| t.start());
 
-        // Record: taken parts delivered, the rest fallen back; a holder's
-        // failure keeps all of it out of the set, to be told again.
-        let failed = reach.holder_failed || self.fs_failed;
+        // Record: taken parts delivered, the rest fallen back; a
+        // filesystem's failure keeps all of it out of the set, to be told
+        // again.
+        let failed = self.fs_failed;
         let record = |piece: ByteRange, got: bool, this: &mut Self| {
             let outcome = match (got, failed) {
                 (_, true) => Outcome::Failed,
@@ -238,7 +264,10 @@ impl<'a> Pass<'a> {
             if let Ok(g) = ByteRange::from_bounds(from, to) {
                 record(g, false, this);
                 if left.push(g, GFP_KERNEL).is_err() {
+                    // It cannot be handed back: all of the event goes
+                    // per page instead (some pages twice), none is lost.
                     this.untaken_because(Reason::NoMemory);
+                    this.gap_lost = true;
                 }
             }
         };
@@ -280,57 +309,134 @@ impl<'a> Pass<'a> {
         r: ByteRange,
         depth: u32,
         taken: &mut dyn FnMut(ByteRange),
-    ) -> Reach {
-        let mut reach = Reach {
-            holder_failed: self.call_holders(dev, r),
-            ..Reach::default()
-        };
+    ) {
+        self.call_holders(dev, r, Kind::Poison);
         self.call_filesystem(dev, dax, r, taken);
         if depth >= MAX_DEPTH {
             self.untaken_because(Reason::Unsupported);
-            return reach;
+            return;
         }
-        let walk = self.walk(dax);
-        for group in walk.groups() {
-            let up = self.deliver_up(group, r, depth, taken);
-            reach.holder_failed |= up.holder_failed;
-            reach.stale |= up.stale;
-        }
-        // A stale walk is dropped: the next range walks the tables again.
-        if !reach.stale {
-            self.put_walk(dax, walk);
-        }
-        reach.stale = false;
-        reach
-    }
-
-    /// Calls the holders registered on `dev` that `r` concerns; returns
-    /// whether one failed.
-    fn call_holders(&mut self, dev: &Arc<Device>, r: ByteRange) -> bool {
-        let mut found = KVec::new();
-        if dev.holders.lock().find(r, &mut found).is_err() {
-            // No memory to list them: they are not told, and the part is
-            // not remembered, so a later failure tells them.
-            return true;
-        }
-        let mut failed = false;
-        for holder in found.iter() {
-            let Some(clip) = holder.range.intersect(&r) else {
-                continue;
-            };
-            if self.origin == Origin::Badblocks {
-                // Handed over again for a filesystem that appeared since:
-                // each holder hears of each range once.
-                if let Some(f) = holder.deliver_new(self.quiesce, self.seq, clip, self.flags) {
-                    self.calls = self.calls.saturating_add(1);
-                    failed |= f;
-                }
-            } else if let Some(rc) = holder.deliver(self.quiesce, self.seq, clip, self.flags) {
-                self.calls = self.calls.saturating_add(1);
-                failed |= rc != 0;
+        let up = self.up(dax, None, &mut |this, group, got| {
+            this.deliver_up(dev, group, r, depth, got)
+        });
+        if up.lost {
+            // What was taken above is not all known: none of it counts as
+            // taken, and all of it goes per page too (some pages twice).
+            self.untaken_because(Reason::NoMemory);
+        } else {
+            for t in up.taken.iter() {
+                taken(*t);
             }
         }
-        failed
+    }
+
+    /// Hands a range of the device at `member` to every mapped device above
+    /// it, with `each(self, group, taken)` for the targets of one mapped
+    /// device's live table using the member (`group`), which appends what
+    /// was taken there, in the member's bytes, to `taken`.
+    ///
+    /// This is the one upward walk of failures, removals and repairs. A
+    /// table looked at must be live from before the walk until after
+    /// `each` returns (the dm sequence count did not move): otherwise what
+    /// `each` did used a stale translation, and the mapped device is
+    /// handed the range again from a new walk of its live table; what was
+    /// taken under the stale one is dropped. After [`MAX_WALKS`] walks a
+    /// mapped device whose table keeps changing is left to the per-page
+    /// path. With `only`, only that mapped device is handed the range.
+    fn up(
+        &mut self,
+        member: *mut bindings::dax_device,
+        only: Option<usize>,
+        each: &mut dyn FnMut(&mut Self, &[Use], &mut KVec<ByteRange>),
+    ) -> Up {
+        let mut up = Up::default();
+        // Mapped devices to hand the range to again; `None`: every one.
+        let mut again: Option<KVec<usize>> = None;
+        if let Some(md) = only {
+            let mut one = KVec::new();
+            if one.push(md, GFP_KERNEL).is_err() {
+                self.untaken_because(Reason::NoMemory);
+                return up;
+            }
+            again = Some(one);
+        }
+        for _ in 0..MAX_WALKS {
+            let walk = self.walk(member);
+            let mut stale = KVec::new();
+            for group in walk.groups() {
+                let Some(first) = group.first() else { continue };
+                if let Some(again) = &again {
+                    if !again.iter().any(|md| *md == first.device()) {
+                        continue;
+                    }
+                }
+                let mut got = KVec::new();
+                let mut current = group.iter().all(Use::is_current);
+                if current {
+                    each(self, group, &mut got);
+                    current = group.iter().all(Use::is_current);
+                }
+                if !current {
+                    if stale.push(first.device(), GFP_KERNEL).is_err() {
+                        // Cannot note which: left to the per-page path.
+                        self.untaken_because(Reason::NoMemory);
+                    }
+                } else if up
+                    .taken
+                    .extend_from_slice(got.as_slice(), GFP_KERNEL)
+                    .is_err()
+                {
+                    up.lost = true;
+                }
+            }
+            if stale.is_empty() {
+                self.put_walk(member, walk);
+                return up;
+            }
+            // A stale walk is dropped: the next one reads the live tables.
+            self.untaken_because(Reason::TableChanged);
+            again = Some(stale);
+        }
+        up
+    }
+
+    /// Delivers `d`, put off while its mapped device was suspended, if it
+    /// is resumed now: through the mapped device's live table, to what
+    /// sits on it. Returns whether it is still suspended.
+    ///
+    /// `dax` is the dax_device of `d.lower`, not freed for the call.
+    pub(crate) fn deliver_deferred(&mut self, d: &Defer, dax: *mut bindings::dax_device) -> bool {
+        self.up(dax, Some(d.md), &mut |this, group, got| {
+            this.deliver_up(&d.lower, group, d.range, 0, got)
+        });
+        self.suspended
+    }
+
+    /// Queues a note of `kind` for each holder registered on `dev` that
+    /// `r` concerns, clipped to its registration, for the notify work.
+    fn call_holders(&mut self, dev: &Arc<Device>, r: ByteRange, kind: Kind) {
+        let mut found = KVec::new();
+        if dev.holders.lock().find(r, &mut found).is_err() {
+            // No memory to list them: counted; they hear of it next time.
+            let mut state = dev.state.lock();
+            state.holder_errors = state.holder_errors.saturating_add(1);
+            return;
+        }
+        for holder in found.iter() {
+            if let Some(range) = holder.range.intersect(&r) {
+                notify::queue(
+                    self.notes,
+                    Note {
+                        holder: holder.clone(),
+                        device: dev.clone(),
+                        seq: self.seq,
+                        range,
+                        flags: self.flags,
+                        kind,
+                    },
+                );
+            }
+        }
     }
 
     /// Tells the filesystem holding `dax`, if any, of `r`, one partition's
@@ -343,7 +449,7 @@ impl<'a> Pass<'a> {
         taken: &mut dyn FnMut(ByteRange),
     ) {
         // SAFETY: `dax` is alive for the pass (see `Router::route`).
-        if unsafe { bindings::dax_holder(dax) }.is_null() {
+        if !unsafe { bindings::dax_has_holder(dax, r.start(), r.len()) } {
             return;
         }
         // SAFETY: The disk of a live dax_device is valid for the pass.
@@ -355,6 +461,10 @@ impl<'a> Pass<'a> {
             }
         };
         let _ = parts.split(r, &mut |piece| -> Result<(), RouteError> {
+            // SAFETY: `dax` is alive, as above.
+            if !unsafe { bindings::dax_has_holder(dax, piece.start(), piece.len()) } {
+                return Ok(());
+            }
             // SAFETY: `dax` is alive, as above.
             let rc = unsafe {
                 bindings::dax_holder_notify_failure(dax, piece.start(), piece.len(), self.flags)
@@ -389,15 +499,16 @@ impl<'a> Pass<'a> {
     }
 
     /// Routes member range `r` to the mapped device whose targets using
-    /// the member are `group`.
+    /// the member are `group`; appends what its filesystems took, in the
+    /// member's bytes, to `got`.
     fn deliver_up(
         &mut self,
+        lower: &Arc<Device>,
         group: &[Use],
         r: ByteRange,
         depth: u32,
-        taken: &mut dyn FnMut(ByteRange),
-    ) -> Reach {
-        let mut reach = Reach::default();
+        got: &mut KVec<ByteRange>,
+    ) {
         // What a target that is not translated uses stays untaken.
         if group
             .iter()
@@ -406,23 +517,35 @@ impl<'a> Pass<'a> {
             self.untaken_because(Reason::Unsupported);
         }
         let Some(first) = group.first() else {
-            return reach;
+            return;
         };
         if first.upper.is_null() {
-            return reach;
+            return;
         }
-        if !group.iter().all(Use::is_current) {
-            // A reload since the walk: the pieces would be wrong.
-            self.untaken_because(Reason::TableChanged);
-            reach.stale = true;
-            return reach;
+        if first.suspended {
+            // Its filesystem's I/O would wait for the resume: the per-page
+            // path handles it now, and the filesystem is told after.
+            self.untaken_because(Reason::Suspended);
+            if !self.deferred {
+                defer::put_off(
+                    self.defers,
+                    Defer {
+                        lower: lower.clone(),
+                        md: first.device(),
+                        range: r,
+                        flags: self.flags,
+                    },
+                );
+            }
+            self.suspended = true;
+            return;
         }
         // SAFETY: The mapped device is referenced by the walk, so its
         // dax_device is alive until it is dropped (dm kills it only once
         // nobody holds the device).
         let Ok(upper) = (unsafe { device_of(self.devices, first.upper) }) else {
             self.untaken_because(Reason::NoMemory);
-            return reach;
+            return;
         };
         let mut pieces = KVec::new();
         for u in group.iter() {
@@ -440,22 +563,27 @@ impl<'a> Pass<'a> {
         sort_by_key(pieces.as_mut_slice(), |(_, up): &(ByteRange, ByteRange)| {
             up.start()
         });
+        let mut lost = false;
         for (m, up) in pieces.iter() {
             let (m, up) = (*m, *up);
             self.count_up(&upper, up);
-            let r = self.deliver(&upper, first.upper, up, depth.saturating_add(1), &mut |t| {
+            self.deliver(&upper, first.upper, up, depth.saturating_add(1), &mut |t| {
                 // Back to the member: the piece is a shift.
                 if let Some(back) = t
                     .checked_sub(up.start())
                     .ok()
                     .and_then(|t| t.checked_add(m.start()).ok())
                 {
-                    taken(back);
+                    lost |= got.push(back, GFP_KERNEL).is_err();
                 }
             });
-            reach.holder_failed |= r.holder_failed;
         }
-        reach
+        if lost {
+            // What was taken is not all known: none of it counts as taken,
+            // and all of it goes per page too (some pages twice).
+            *got = KVec::new();
+            self.untaken_because(Reason::NoMemory);
+        }
     }
 
     /// Counts a range relayed to a device above the failing one.
@@ -505,8 +633,9 @@ impl<'a> Pass<'a> {
 
     /// Announces that `r` of `dev` (at `dax`) is about to be removed
     /// (`whole`: the whole device, from `kill_dax()`), to its holders, its
-    /// filesystem and everything above; then revokes the DAX mappings
-    /// that would outlive it, whatever the holders answered.
+    /// filesystems and everything above.  The filesystems revoke the DAX
+    /// mappings that would outlive it (ext4, xfs: their `MF_MEM_PRE_REMOVE`
+    /// handling).
     pub(crate) fn remove(
         &mut self,
         dev: &Arc<Device>,
@@ -515,39 +644,24 @@ impl<'a> Pass<'a> {
         whole: bool,
         depth: u32,
     ) {
-        let _ = self.call_holders(dev, r);
+        self.call_holders(dev, r, Kind::Removal);
+        // The filesystems get what kill_dax() would have sent them.
+        let (off, len) = if whole {
+            (0, u64::MAX)
+        } else {
+            (r.start(), r.len())
+        };
         // SAFETY: `dax` is alive for the pass.
-        if !unsafe { bindings::dax_holder(dax) }.is_null() {
-            // The filesystem gets what kill_dax() would have sent it.
-            let (off, len) = if whole {
-                (0, u64::MAX)
-            } else {
-                (r.start(), r.len())
-            };
+        if unsafe { bindings::dax_has_holder(dax, off, len) } {
             // SAFETY: As above.
             let rc = unsafe { bindings::dax_holder_notify_failure(dax, off, len, self.flags) };
             self.calls = self.calls.saturating_add(1);
             trace::deliver_fs(self.seq, dev.devt, &dev.name, r, self.flags, rc);
         }
         if depth < MAX_DEPTH {
-            let walk = self.walk(dax);
-            for group in walk.groups() {
-                self.remove_up(group, r, depth);
-            }
-            self.put_walk(dax, walk);
-        }
-        // Every mapping of the dying memory goes, even when a holder
-        // failed (an xfs already shut down, or frozen).
-        if whole || depth > 0 {
-            // SAFETY: The disk is valid for the pass; no lock is held.
-            let revoked = unsafe { fs::revoke(dev.disk()) };
-            if revoked > 0 && trace::may_log() {
-                pr_info!(
-                    "{}: DAX mappings of {} inodes revoked\n",
-                    dev.name.as_str(),
-                    revoked
-                );
-            }
+            self.up(dax, None, &mut |this, group, _| {
+                this.remove_up(group, r, depth)
+            });
         }
         let mut state = dev.state.lock();
         state.pre_removes = state.pre_removes.saturating_add(1);
@@ -590,24 +704,13 @@ impl<'a> Pass<'a> {
         r: ByteRange,
         depth: u32,
     ) {
-        let mut found = KVec::new();
-        if dev.holders.lock().find(r, &mut found).is_ok() {
-            for holder in found.iter() {
-                if let Some(clip) = holder.range.intersect(&r) {
-                    if holder.repair(self.quiesce, self.seq, clip) {
-                        self.calls = self.calls.saturating_add(1);
-                    }
-                }
-            }
-        }
+        self.call_holders(dev, r, Kind::Repair);
         if depth >= MAX_DEPTH {
             return;
         }
-        let walk = self.walk(dax);
-        for group in walk.groups() {
-            self.repair_up(group, r, depth);
-        }
-        self.put_walk(dax, walk);
+        self.up(dax, None, &mut |this, group, _| {
+            this.repair_up(group, r, depth)
+        });
     }
 
     /// Routes the repair of member range `r` to the mapped device of `group`.

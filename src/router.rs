@@ -32,9 +32,11 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 use kernel::types::Opaque;
 
+use crate::defer::{self, Defers};
 use crate::device::{device_of, Device, Devices};
 use crate::ffi;
 use crate::holders::{self, Holder, Quiesce};
+use crate::notify::{self, Notes};
 use crate::pass::{Pass, Verdict, PRE_REMOVE};
 use crate::route::range::ByteRange;
 use crate::store::RbStore;
@@ -59,6 +61,12 @@ pub(crate) struct Router {
     /// Where holder unregistration waits for calls to end.
     #[pin]
     quiesce: Quiesce,
+    /// Notes for registered holders, delivered by the notify work.
+    #[pin]
+    notes: Mutex<Notes>,
+    /// Deliveries waiting for a suspended mapped device's resume.
+    #[pin]
+    defers: Mutex<Defers>,
     /// The last event number given out.
     seq: AtomicU64,
     /// Failures routed per page as a whole for want of memory for their
@@ -82,6 +90,8 @@ impl Router {
             pin_init!(Router {
                 devices <- new_mutex!(Devices::new(), "mfroute:devices"),
                 quiesce <- Quiesce::new(),
+                notes <- new_mutex!(Notes::new(), "mfroute:notes"),
+                defers <- new_mutex!(Defers::new(), "mfroute:defers"),
                 seq: AtomicU64::new(0),
                 untracked: AtomicU64::new(0),
                 raw: Opaque::new(bindings::dax_failure_router {
@@ -154,12 +164,14 @@ impl Router {
         };
         let seq = self.next_seq();
         trace::event(seq, dev.devt, &dev.name, range, flags, origin);
-        let mut pass = Pass::new(&self.devices, &self.quiesce, seq, flags, origin);
+        let mut pass = Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin);
 
         if flags & PRE_REMOVE != 0 {
             let whole = off == 0 && len == u64::MAX;
             pass.remove(&dev, dax, range, whole, 0);
             self.account(&dev, &pass, "removal of", range, 0);
+            // The device goes away once this returns: its holders first.
+            notify::flush();
             return bindings::dax_failure_verdict_DAX_FAILURE_ROUTED;
         }
 
@@ -193,7 +205,7 @@ impl Router {
         }
         if (pass.calls > 0 || left > 0) && trace::may_log() {
             pr_info!(
-                "{}: {} [{:#x}, +{:#x}): {} holder calls, {} bytes left to per-page handling\n",
+                "{}: {} [{:#x}, +{:#x}): {} filesystem calls, {} bytes left to per-page handling\n",
                 dev.name.as_str(),
                 what,
                 range.start(),
@@ -220,14 +232,38 @@ impl Router {
         let seq = self.next_seq();
         trace::event(seq, dev.devt, &dev.name, range, 0, Origin::Repair);
         let node = RbStore::reserve(GFP_KERNEL);
-        let removed = {
+        let repaired = {
             let mut state = dev.state.lock();
             if let Some(node) = node {
                 state.ledger.delivered().store().give(node);
             }
-            state.ledger.repair(range).unwrap_or(0)
+            state.ledger.repair(range)
         };
-        let mut pass = Pass::new(&self.devices, &self.quiesce, seq, 0, Origin::Repair);
+        let removed = match repaired {
+            Ok(removed) => removed,
+            Err(_) => {
+                // No node to split a delivered range with: failures there
+                // keep being absorbed until the next repair. Said, since
+                // the holders are told of the repair all the same.
+                if trace::may_log() {
+                    pr_warn!(
+                        "{}: repair of [{:#x}, +{:#x}) not recorded: no memory\n",
+                        dev.name.as_str(),
+                        range.start(),
+                        range.len()
+                    );
+                }
+                u64::MAX
+            }
+        };
+        let mut pass = Pass::new(
+            &self.devices,
+            &self.notes,
+            &self.defers,
+            seq,
+            0,
+            Origin::Repair,
+        );
         pass.repair(&dev, dax, range, 0);
         self.account(&dev, &pass, "repair of", range, 0);
         if removed == 0 && trace::may_log() {
@@ -239,27 +275,71 @@ impl Router {
     fn forget(&self, dax: *mut bindings::dax_device) {
         let gone = self.devices.lock().remove(dax);
         if let Some(device) = gone {
+            device.forget();
             sysfs::hide(&device);
         }
     }
 
+    /// Tries the deliveries put off while their mapped device was
+    /// suspended; puts back those still waiting.
+    fn deliver_deferred(&self) {
+        let mut waiting = KVec::new();
+        for d in defer::take(&self.defers) {
+            // The lower device forgotten: nothing above it to tell.
+            let still = d.lower.with_dax(|dax| {
+                // SAFETY: Plain C function.
+                let id = unsafe { bindings::dax_read_lock() };
+                // SAFETY: `dax` is not freed before `with_dax` returns.
+                let still = unsafe { bindings::dax_alive(dax) } && {
+                    let seq = self.next_seq();
+                    trace::event(
+                        seq,
+                        d.lower.devt,
+                        &d.lower.name,
+                        d.range,
+                        d.flags,
+                        Origin::Deferred,
+                    );
+                    let mut pass = Pass::new(
+                        &self.devices,
+                        &self.notes,
+                        &self.defers,
+                        seq,
+                        d.flags,
+                        Origin::Deferred,
+                    );
+                    let still = pass.deliver_deferred(&d, dax);
+                    self.account(&d.lower, &pass, "deferred poison", d.range, 0);
+                    still
+                };
+                // SAFETY: Ends the section begun above.
+                unsafe { bindings::dax_read_unlock(id) };
+                still
+            });
+            if still == Some(true) && waiting.push(d, GFP_KERNEL).is_err() {
+                // No memory to keep it: the filesystem is not told later.
+                break;
+            }
+        }
+        defer::put_back(&self.defers, waiting);
+    }
+
     /// Asks every known device's driver for the poison nobody took.
     fn reprobe(&self) {
-        // SAFETY: Plain C function; the read section keeps every device in
-        // the table from being freed until it ends (kill_dax() waits for
-        // it before the router forgets the device).
-        let id = unsafe { bindings::dax_read_lock() };
-        let mut daxes = KVec::new();
+        let mut devices = KVec::new();
         self.devices.lock().for_each(&mut |d| {
-            let _ = daxes.push(d.dax(), GFP_KERNEL);
+            let _ = devices.push(d.clone(), GFP_KERNEL);
         });
-        for dax in daxes.iter() {
-            // SAFETY: `dax` is not freed before the read section ends;
-            // `dax_report_poison()` checks that it is alive.
-            unsafe { bindings::dax_report_poison(*dax) };
+        for dev in devices.iter() {
+            // A device forgotten meanwhile may be freed: `with_dax` skips
+            // it (the dax SRCU read section `dax_report_poison()` takes does
+            // not keep it: `kill_dax()` forgets it after its grace period).
+            dev.with_dax(|dax| {
+                // SAFETY: `dax` is not freed before `with_dax` returns;
+                // `dax_report_poison()` checks that it is alive.
+                unsafe { bindings::dax_report_poison(dax) }
+            });
         }
-        // SAFETY: Ends the section begun above.
-        unsafe { bindings::dax_read_unlock(id) };
     }
 
     /// Registers `raw` for `range` of `dax`; returns its holder.
@@ -306,7 +386,8 @@ impl Router {
             writeln!(
                 out,
                 "{} events={} delivered={}/{} absorbed={}/{} fallback={}/{} errors={}/{} \
-                 relayed={}/{} repaired={}/{} pre_remove={} holder_calls={} holders={} check={}",
+                 relayed={}/{} repaired={}/{} pre_remove={} holder_calls={} holder_errors={} \
+                 holders={} check={}",
                 dev.name.as_str(),
                 c.events.ranges,
                 c.delivered.ranges,
@@ -323,6 +404,7 @@ impl Router {
                 c.repaired.bytes,
                 state.pre_removes,
                 state.holder_calls,
+                state.holder_errors,
                 holders,
                 check
             )?;
@@ -344,6 +426,12 @@ impl PinnedDrop for Router {
         unsafe { bindings::dax_unregister_failure_router(self.raw.get()) };
         // SAFETY: Plain C function; no `->attached()` can queue it again.
         unsafe { ffi::mfroute_reprobe_cancel() };
+        // SAFETY: Plain C function: the router routes nothing any more, so
+        // nothing queues notes; the ones left have no holder to tell (they
+        // unregistered before the module could go).
+        unsafe { ffi::mfroute_notify_cancel() };
+        // SAFETY: Plain C function: nothing defers deliveries any more.
+        unsafe { ffi::mfroute_defer_cancel() };
     }
 }
 
@@ -473,6 +561,24 @@ unsafe extern "C" fn mfroute_rs_unregister(token: *mut c_void, dax: *mut binding
     let holder = unsafe { Arc::from_raw(token.cast::<Holder>()) };
     if let Some(router) = router() {
         router.unregister(&holder, dax);
+    }
+}
+
+/// Tries the deliveries put off for suspended mapped devices; the defer
+/// work of `mfroute_holder.c`.
+#[no_mangle]
+extern "C" fn mfroute_rs_defer() {
+    if let Some(router) = router() {
+        router.deliver_deferred();
+    }
+}
+
+/// Delivers the notes queued for registered holders; the notify work of
+/// `mfroute_holder.c`.
+#[no_mangle]
+extern "C" fn mfroute_rs_notify() {
+    if let Some(router) = router() {
+        notify::deliver(&router.notes, &router.quiesce);
     }
 }
 

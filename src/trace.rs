@@ -29,6 +29,8 @@ pub(crate) enum Origin {
     Badblocks,
     /// A failed range is good again.
     Repair,
+    /// A delivery put off while a mapped device was suspended.
+    Deferred,
 }
 
 impl Origin {
@@ -40,6 +42,7 @@ impl Origin {
             Origin::PreRemove => b"pre_remove\0",
             Origin::Badblocks => b"badblocks\0",
             Origin::Repair => b"repair\0",
+            Origin::Deferred => b"deferred\0",
         }
     }
 }
@@ -53,8 +56,10 @@ pub(crate) enum Reason {
     Declined,
     /// A device-mapper target that is not translated uses it.
     Unsupported,
-    /// A table was swapped while the failure was routed, twice.
+    /// A table was swapped while the failure was routed, time and again.
     TableChanged,
+    /// The mapped device above is suspended: told after its resume.
+    Suspended,
     /// No memory to route it.
     NoMemory,
 }
@@ -67,6 +72,7 @@ impl Reason {
             Reason::Declined => b"holder_declined\0",
             Reason::Unsupported => b"unsupported_target\0",
             Reason::TableChanged => b"table_changed\0",
+            Reason::Suspended => b"suspended\0",
             Reason::NoMemory => b"no_memory\0",
         }
     }

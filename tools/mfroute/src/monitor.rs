@@ -163,6 +163,7 @@ pub fn event_words(e: &FailureEvent, brief: bool) -> String {
         Origin::MemoryFailure => vec!["poison"],
         Origin::Range => vec!["poison", "reported as one range"],
         Origin::Badblocks => vec!["poison", "found by the platform before anyone touched it"],
+        Origin::Deferred => vec!["poison", "told after a device-mapper resume"],
         Origin::Other(_) => vec!["poison"],
     };
     if brief {
@@ -188,6 +189,10 @@ pub fn fallback_words(reason: &str) -> String {
         }
         "no_memory" => "mfroute ran out of memory".into(),
         "table_changed" => "a device-mapper table changed during the event".into(),
+        "suspended" => {
+            "the device-mapper device above is suspended: its filesystem is told after the resume"
+                .into()
+        }
         "device_dead" => "the device is going away".into(),
         other => format!("reason {other}"),
     }

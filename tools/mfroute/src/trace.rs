@@ -74,6 +74,8 @@ pub enum Origin {
     Badblocks,
     /// A failed range is good again.
     Repair,
+    /// Poison told to a device-mapper device after its resume.
+    Deferred,
     /// An origin this tool does not know yet, kept as printed.
     Other(String),
 }
@@ -87,6 +89,7 @@ impl Origin {
             "pre_remove" => Self::PreRemove,
             "badblocks" => Self::Badblocks,
             "repair" => Self::Repair,
+            "deferred" => Self::Deferred,
             other => Self::Other(other.to_string()),
         }
     }
@@ -99,6 +102,7 @@ impl Origin {
             Self::PreRemove => "pre_remove",
             Self::Badblocks => "badblocks",
             Self::Repair => "repair",
+            Self::Deferred => "deferred",
             Self::Other(s) => s,
         }
     }
