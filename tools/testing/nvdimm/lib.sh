@@ -108,6 +108,12 @@ ledger_field() {
 	grep "^$1 " $ledger | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+# holder_settle: wait until the holders were told of everything routed so
+# far (reading the sample holder's events does: mfroute_holder_flush()).
+holder_settle() {
+	cat $holder/events >/dev/null || fail "read the sample holder's events"
+}
+
 # holder_calls: calls the sample holder received, including those it could
 # not record.
 holder_calls() {
@@ -165,12 +171,13 @@ spread_files() {
 	done
 }
 
-# two_pmems: fsdax namespaces on region0 and region1, setting $p0 and $p1
-# (block devices) and $s0 and $s1 (their sizes in sectors).
+# two_pmems [REGION REGION]: fsdax namespaces on two regions (region0 and
+# region1 unless named), setting $p0 and $p1 (block devices) and $s0 and
+# $s1 (their sizes in sectors).
 two_pmems() {
-	fsdax_namespace region0
+	fsdax_namespace "${1:-region0}"
 	p0=$pmem
-	fsdax_namespace region1
+	fsdax_namespace "${2:-region1}"
 	p1=$pmem
 	s0=$(sectors "$p0")
 	s1=$(sectors "$p1")
@@ -187,9 +194,10 @@ halve_pmem() {
 	fail "no /dev/${1}p2"
 }
 
-# concat_pmems NAME: two_pmems, then dm-linear NAME concatenating them.
+# concat_pmems NAME [REGION REGION]: two_pmems, then dm-linear NAME
+# concatenating them.
 concat_pmems() {
-	two_pmems
+	two_pmems ${2:-} ${3:-}
 	dm_create "$1" "$(printf '0 %s linear /dev/%s 0\n%s %s linear /dev/%s 0\n' \
 		"$s0" "$p0" "$s0" "$s1" "$p1")"
 }
@@ -221,6 +229,53 @@ release_mapping() {
 	seen=$(tail -n 1 /tmp/holder.out)
 }
 
+# keep_mapping FILE read|write [TAG]: map FILE in a background dax-probe
+# that reads (or writes) every page of it every 2 ms until it gets a
+# SIGBUS or stop_keeping is called; returns once it made its first round.
+keep_mapping() {
+	local tag=${3:-k}
+	rm -f "/tmp/$tag.stop" "/tmp/$tag.out"
+	dax-probe keep "$1" "$2" "/tmp/$tag.stop" >"/tmp/$tag.out" &
+	eval "keeper_$tag=\$!"
+	for i in $(seq 100); do grep -q keeping "/tmp/$tag.out" && return; sleep 0.1; done
+	fail "dax-probe did not map $1"
+}
+
+# stop_keeping [TAG]: stop the dax-probe of keep_mapping (if it is still
+# going) and set $seen to how it ended: "sigbus ... rounds=N" or "stopped
+# rounds=N".  (Not from a subshell: only this shell can wait for it.)
+stop_keeping() {
+	local tag=${1:-k} pid
+	touch "/tmp/$tag.stop"
+	eval "pid=\$keeper_$tag"
+	wait "$pid"
+	seen=$(tail -n 1 "/tmp/$tag.out")
+}
+
+# expect_revoked WHAT: the dax-probe of keep_mapping that kept using its
+# mapping through a removal ended with a SIGBUS (the mapping was revoked:
+# its next fault failed, BUS_ADRERR, or xfs signalled it as it unmapped
+# it, BUS_MCEERR_AO), after some rounds.
+expect_revoked() {
+	stop_keeping "${2:-k}"
+	expect_match "$1: the process using its mapping throughout" "$seen" \
+		'^sigbus code=BUS_(ADRERR|MCEERR_AO) .* rounds=[1-9][0-9]*$'
+}
+
+# expect_not_revoked WHAT: as upstream for a filesystem nobody tells, the
+# dax-probe of keep_mapping went on using its mapping through a removal.
+expect_not_revoked() {
+	stop_keeping "${2:-k}"
+	expect_match "$1: the process using its mapping throughout" "$seen" \
+		'^stopped rounds=[1-9][0-9]*$'
+}
+
+# monitor_ready PID: the "mfroute monitor" of PID has its trace instance
+# with mfroute's events on, so that it records what happens from now on.
+monitor_ready() {
+	[ "$(cat "$tracing/instances/mfroute-monitor.$1/events/mfroute/enable" 2>/dev/null)" = 1 ]
+}
+
 # nfit_namespace: an fsdax namespace on nfit_test.0's largest pmem region,
 # setting $ns and $pmem.  ("ndctl inject-error --block" counts 512-byte
 # blocks from the start of its data area, sector 0 of $pmem.)
@@ -249,32 +304,49 @@ kmsg_capture_start() {
 	) >/tmp/.kmsg 2>&1 &
 }
 
+# harness_error MSG...: the harness itself could not check something: the
+# host fails the boot on this line, whatever the script said.
+harness_error() {
+	echo "MFROUTE-HARNESS-ERROR: $*"
+}
+
 # kmsg_capture_report: print, prefixed "MFROUTE-KMSG: ", every captured
 # line that names a kernel problem (/lib/mfroute-kernel-problems).
 kmsg_capture_report() {
 	sleep 0.5
-	grep -v -e '^#' -e '^$' /lib/mfroute-kernel-problems >/tmp/.kpat
+	if ! grep -v -e '^#' -e '^$' /lib/mfroute-kernel-problems >/tmp/.kpat ||
+	   [ ! -r /tmp/.kmsg ]; then
+		harness_error "no kernel-problems patterns or no copy of /dev/kmsg"
+		return 1
+	fi
 	grep -E -f /tmp/.kpat /tmp/.kmsg | sed 's/^/MFROUTE-KMSG: /'
 }
 
 # kmemleak_scan: scan for leaks and print what kmemleak suspects.  An
 # object is reported when two scans in a row find it unreferenced, the
-# second starting at least 5 s after it was allocated.
+# second starting at least 5 s after it was allocated.  kmemleak that is
+# off, or turned itself off (it does on an internal error), is a harness
+# error: the boot would otherwise pass unchecked.
 kmemleak_scan() {
-	local start
-	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	local start k=/sys/kernel/debug/kmemleak
+	if ! [ -w $k ] || ! echo scan 2>/dev/null >$k; then
+		harness_error "kmemleak is not active: no leak scan"
+		return 1
+	fi
 	start=$(date +%s)
-	echo scan >/sys/kernel/debug/kmemleak
 	while [ $(( $(date +%s) - start )) -lt 6 ]; do sleep 1; done
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
+	if ! echo scan 2>/dev/null >$k || ! cat $k; then
+		harness_error "kmemleak stopped during the scan"
+		return 1
+	fi
 }
 
 # Witnesses: what the kernel itself did with a failure, counted with
 # tracepoints and kprobe events rather than taken from mfroute's word.
 #
 #   fs_notify      xfs_dax_notify_failure(): the filesystem was told
-#                  (offset and length in its dax_device, MF_* flags)
+#                  (offset and length in its dax_device, MF_* flags, and
+#                  the xfs_mount it was told as)
 #   fs_done        its return (ret=0: taken)
 #   generic_kill   dax_lock_folio(): the per-page path's generic handling
 #                  of one fsdax page (mf_generic_kill_procs())
@@ -282,21 +354,74 @@ kmemleak_scan() {
 #                  action for one page (its "recovery action" line)
 tracing=/sys/kernel/tracing
 
-# witness_start: clear the trace and start counting.
+# witness_start: clear the trace and start counting.  Each witness is
+# checked to be on: a witness that is off would count 0 whatever happened.
 witness_start() {
-	echo 0 >$tracing/tracing_on
+	local e
+	echo 0 >$tracing/tracing_on || fail "tracing_on"
 	if ! grep -q '^p:mfrtest/fs_notify ' $tracing/kprobe_events; then
-		echo 'p:mfrtest/fs_notify xfs_dax_notify_failure offset=%si:x64 len=%dx:x64 flags=%cx:x32' \
+		echo 'p:mfrtest/fs_notify xfs_dax_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32 mount=%si:x64' \
 			>>$tracing/kprobe_events || fail "kprobe on xfs_dax_notify_failure"
 		echo 'r:mfrtest/fs_done xfs_dax_notify_failure ret=$retval:s32' \
 			>>$tracing/kprobe_events || fail "kretprobe on xfs_dax_notify_failure"
 		echo 'p:mfrtest/generic_kill dax_lock_folio' \
 			>>$tracing/kprobe_events || fail "kprobe on dax_lock_folio"
 	fi
-	echo 1 >$tracing/events/mfrtest/enable
-	echo 1 >$tracing/events/ras/memory_failure_event/enable
-	echo >$tracing/trace
-	echo 1 >$tracing/tracing_on
+	for e in $tracing/events/mfrtest/*/enable $tracing/events/ras/memory_failure_event/enable; do
+		echo 1 >"$e" || fail "enable witness $e"
+		[ "$(cat "$e")" = 1 ] || fail "witness $e is not on"
+	done
+	for e in fs_notify fs_done generic_kill; do
+		[ -e $tracing/events/mfrtest/$e ] || fail "no witness $e"
+	done
+	echo >$tracing/trace || fail "clear the trace"
+	echo 1 >$tracing/tracing_on || fail "tracing_on"
+}
+
+# witness_probe DEFINITION: add a kprobe event to the mfrtest group (as
+# "p:mfrtest/NAME SYMBOL FETCHARGS", or "r:..."), unless it is there, for
+# witness_start to turn on.  The symbol's module must be loaded.
+witness_probe() {
+	local name=${1#*/}
+	name=${name%% *}
+	grep -q "^[pr]:mfrtest/$name " $tracing/kprobe_events ||
+		echo "$1" >>$tracing/kprobe_events || fail "kprobe $1"
+}
+
+# witness_holder_probe: count what the sample holder's callbacks were
+# called with, as holder_told events: dev (the kernel's dev_t, MAJOR << 20
+# | MINOR), offset, len, flags; repairs as holder_repaired.
+witness_holder_probe() {
+	witness_probe 'p:mfrtest/holder_told sample_notify_failure dev=%si:u32 offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+	witness_probe 'p:mfrtest/holder_repaired sample_notify_repair dev=%si:u32 offset=%dx:x64 len=%cx:x64'
+}
+
+# witness_reprobe_probe: count the router's rounds of asking the drivers
+# for poison nobody took (reprobe: after a holder registers, or a
+# filesystem mounts) and pmem's route work finishing (route_done).
+witness_reprobe_probe() {
+	witness_probe 'p:mfrtest/reprobe mfroute_rs_reprobe'
+	witness_probe 'r:mfrtest/route_done pmem_route_work'
+}
+
+# reprobed N: since witness_start, the router asked N times, and pmem's
+# route work ran to its end after the last time.
+reprobed() {
+	witness_timeline reprobe route_done | awk -v n="$1" '
+		$1 == "reprobe" { asked++; done = 0 } $1 == "route_done" { done = 1 }
+		END { exit !(asked >= n && done) }'
+}
+
+# wait_reprobed N: wait (up to 30 s) until reprobed N.
+wait_reprobed() {
+	wait_for 30 reprobed "$1"
+}
+
+# kdev DEV: the kernel's dev_t of block device DEV, as holder_told has it.
+kdev() {
+	local mm
+	mm=$(cat "/sys/class/block/$1/dev")
+	echo $(( (${mm%%:*} << 20) | ${mm#*:} ))
 }
 
 # witness EVENT: print the trace records of EVENT (fs_notify, generic_kill,
@@ -305,23 +430,65 @@ witness() {
 	sed -n "s/^.* $1: //p" $tracing/trace
 }
 
+# witness_timeline EVENT...: the trace records of the EVENTs since
+# witness_start, in the order they happened, one per line as "EVENT
+# FIELDS" (the probe's location left out).
+witness_timeline() {
+	local pat
+	pat=$(echo "$@" | sed 's/ /|/g')
+	sed -n -E "s/^.* ($pat): (\([^)]*\) ?)?/\1 /p" $tracing/trace
+}
+
+# witnessed EVENT [N]: at least N (1) EVENT records since witness_start.
+witnessed() {
+	[ "$(witness_count "$1")" -ge "${2:-1}" ]
+}
+
 # witness_count EVENT: the number of EVENT records since witness_start.
 witness_count() {
 	witness "$1" | grep -c .
+}
+
+# witness_fs: what the filesystem was told since witness_start, one line
+# per notification, "offset=0x... len=0x... flags=0x..." (the mount left
+# out).
+witness_fs() {
+	witness fs_notify | sed -e 's/^([^)]*) //' -e 's/ mount=.*//'
 }
 
 # expect_fs_told WHAT OFFSET LEN FLAGS: the filesystem was told exactly
 # once since witness_start, of LEN bytes at OFFSET (hex) with FLAGS.
 expect_fs_told() {
 	expect_eq "$1: filesystem notifications" "$(witness_count fs_notify)" 1
-	expect_eq "$1: what the filesystem was told" "$(witness fs_notify | sed 's/^([^)]*) //')" \
+	expect_eq "$1: what the filesystem was told" "$(witness_fs)" \
 		"offset=$2 len=$3 flags=$4"
 }
 
-# expect_per_page WHAT N: the per-page path acted on N pages since
-# witness_start (memory_failure() actions and generic fsdax handling).
+# expect_per_page WHAT N: the generic per-page path handled N fsdax pages
+# since witness_start (mf_generic_kill_procs(), seen at dax_lock_folio():
+# unmap and signal page by page, what a page nobody takes gets).
 expect_per_page() {
-	expect_eq "$1: per-page memory_failure() actions" "$(witness_count memory_failure_event)" "$2"
+	expect_eq "$1: generic per-page handling" "$(witness_count generic_kill)" "$2"
+}
+
+# expect_mf_actions WHAT N: memory_failure() recorded N actions since
+# witness_start (ras:memory_failure_event, one per "recovery action" line:
+# what rasdaemon sees), whoever handled the page.
+expect_mf_actions() {
+	expect_eq "$1: memory_failure() actions" "$(witness_count memory_failure_event)" "$2"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; fail
+# the test if it does not within SECONDS.  Tests wait for what they then
+# assert, never for a fixed delay.
+wait_for() {
+	local secs=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $((secs * 10)) ] && fail "waited ${secs}s for: $*"
+		sleep 0.1
+	done
 }
 
 # expect_refused WHAT FILE REQUEST ERROR: writing REQUEST to FILE fails

@@ -42,7 +42,7 @@ boot_guest() {
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-machine pc,nvdimm=on $accel -smp 2 \
-		-m 1G,slots=8,maxmem=64G "${args[@]}" \
+		-m ${GUEST_MEM:-1G},slots=8,maxmem=64G "${args[@]}" \
 		-kernel "$bzimage" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 log_buf_len=8M mfrtest_boot=$boot mfrtest_run=$run ${MFROUTE_APPEND:-}" \
 		-display none -serial stdio -monitor none -no-reboot \
@@ -70,7 +70,12 @@ make_payload() {
 }
 
 # kernel_problems LOG: print the lines of LOG that fail a boot (patterns in
-# kernel-problems); nothing, and status 1, when there are none.
+# kernel-problems).  Status 0 when there are some, 1 when there are none,
+# 2 when the check itself failed (no patterns, an unreadable log): a
+# caller must never read that as "no problem".
 kernel_problems() {
-	grep -E -f <(grep -v -e '^#' -e '^$' "$nvdimm_dir/kernel-problems") "$1"
+	local pats
+	pats=$(grep -v -e '^#' -e '^$' "$nvdimm_dir/kernel-problems") || return 2
+	[ -r "$1" ] || return 2
+	grep -E -e "$pats" "$1"
 }

@@ -9,9 +9,15 @@
  *   dax-probe pfn FILE PAGE        print the pfn behind page PAGE
  *   dax-probe hold FILE TRIGGER    map and touch every page, wait until
  *                                  TRIGGER exists, then touch them again
+ *   dax-probe keep FILE read|write STOP
+ *                                  map the file, then read (or write) every
+ *                                  page of it every 2 ms until it gets a
+ *                                  SIGBUS or STOP exists; print "keeping"
+ *                                  once the first round is done
  *
  * Output: "ok", "pfn 0x...", or "sigbus code=NAME page=N offset=0x..."
- * where page and offset are relative to the start of the mapping.  The exit
+ * where page and offset are relative to the start of the mapping; "keep"
+ * adds " rounds=N", the rounds it completed, or prints "stopped rounds=N".  The exit
  * status is 0 when the probe ran (whatever it saw), 2 on usage or setup
  * errors, so tests compare the printed text.
  */
@@ -19,6 +25,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +38,8 @@ static sigjmp_buf env;
 static volatile char *map_base;
 static volatile sig_atomic_t got_code;
 static volatile uintptr_t got_addr;
+/* Rounds of "keep" completed. */
+static volatile unsigned long rounds;
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
@@ -66,8 +75,11 @@ static void report_sigbus(long page_size)
 	/* Action-optional signals keep coming, one per page: report one. */
 	signal(SIGBUS, SIG_IGN);
 
-	printf("sigbus code=%s page=%lu offset=%#lx\n", code_name(got_code),
+	printf("sigbus code=%s page=%lu offset=%#lx", code_name(got_code),
 	       (unsigned long)(off / page_size), (unsigned long)off);
+	if (rounds)
+		printf(" rounds=%lu", rounds);
+	printf("\n");
 }
 
 /* Touch pages [first, first + count); a SIGBUS jumps back to main(). */
@@ -78,6 +90,13 @@ static void touch(size_t first, size_t count, long page_size)
 	for (size_t i = first; i < first + count; i++)
 		sum += map_base[i * page_size];
 	(void)sum;
+}
+
+/* Write one byte of every page of [first, first + count), keeping data. */
+static void touch_write(size_t first, size_t count, long page_size)
+{
+	for (size_t i = first; i < first + count; i++)
+		map_base[i * page_size] = map_base[i * page_size];
 }
 
 static uint64_t pfn_of(size_t page, long page_size)
@@ -103,7 +122,7 @@ int main(int argc, char **argv)
 	size_t pages, page = 0;
 	int fd;
 
-	if (argc != 4)
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[1], "keep")))
 		goto usage;
 	fd = open(argv[2], O_RDWR);
 	if (fd < 0 || fstat(fd, &st))
@@ -113,7 +132,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: empty file\n", argv[2]);
 		return 2;
 	}
-	if (strcmp(argv[1], "hold")) {
+	if (!strcmp(argv[1], "keep") && argc == 5) {
+		argc--;
+	} else if (strcmp(argv[1], "hold")) {
 		page = strtoul(argv[3], NULL, 0);
 		if (page >= pages) {
 			fprintf(stderr, "page %zu beyond %zu pages\n", page, pages);
@@ -145,6 +166,24 @@ int main(int argc, char **argv)
 		touch(page, 1, page_size);
 		printf("pfn %#llx\n", (unsigned long long)pfn_of(page, page_size));
 		return 0;
+	} else if (!strcmp(argv[1], "keep")) {
+		bool write = !strcmp(argv[3], "write");
+
+		for (;;) {
+			if (write)
+				touch_write(0, pages, page_size);
+			else
+				touch(0, pages, page_size);
+			if (++rounds == 1) {
+				printf("keeping\n");
+				fflush(stdout);
+			}
+			if (!access(argv[4], F_OK)) {
+				printf("stopped rounds=%lu\n", rounds);
+				return 0;
+			}
+			usleep(2000);
+		}
 	} else if (!strcmp(argv[1], "hold")) {
 		touch(0, pages, page_size);
 		printf("holding\n");
@@ -162,6 +201,7 @@ sigbus:
 	return 0;
 usage:
 	fprintf(stderr, "usage: dax-probe poison|touch|pfn FILE PAGE\n"
-			"       dax-probe hold FILE TRIGGER\n");
+			"       dax-probe hold FILE TRIGGER\n"
+			"       dax-probe keep FILE read|write STOP\n");
 	return 2;
 }

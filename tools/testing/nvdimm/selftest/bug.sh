@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: kernel BUG at
 #
 # Harness self-test: a BUG().  The script itself

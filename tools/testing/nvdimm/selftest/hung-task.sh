@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: INFO: task .* blocked for more than
 #
 # Harness self-test: a task sleeping uninterruptibly for 20 s, with the

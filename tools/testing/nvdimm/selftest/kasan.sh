@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: BUG: KASAN: slab-use-after-free
 #
 # Harness self-test: a use-after-free of a slab object, for KASAN.  The script itself

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: BUG: KFENCE: use-after-free
 #
 # Harness self-test: a use-after-free of a KFENCE-guarded object.  The script itself

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: possible circular locking dependency
 #
 # Harness self-test: two mutexes taken in both orders, for lockdep.  The script itself

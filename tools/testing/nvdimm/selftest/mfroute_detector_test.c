@@ -13,6 +13,10 @@
  *   warn        WARN()
  *   bug         BUG()
  *   oops        read through a NULL pointer
+ *   ubsan-bounds  index an array one past its end (UBSAN_BOUNDS)
+ *   ubsan-shift   shift an int by more than its width (UBSAN_SHIFT)
+ *   softlockup SECS  spin for SECS seconds without scheduling
+ *   debug-vm    fail a DEBUG_VM check on a page (VM_WARN_ON_ONCE_PAGE)
  *
  * Only the harness self-test (tools/testing/nvdimm/selftest/) uses it,
  * each script expecting the harness to fail its boot.  Never build this
@@ -23,6 +27,9 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kfence.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mmdebug.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -77,6 +84,45 @@ static void detector_lockdep(void)
 	mutex_unlock(&detector_b);
 }
 
+/*
+ * Index 5 of a 4-element array lands in @after, inside the object: UBSAN
+ * sees the array's bound broken, KASAN a valid access, so only UBSAN
+ * reports.  (Index 4 would not do: taking the address one past the end
+ * is allowed.)
+ */
+static struct {
+	int array[4];
+	int after[4];
+} detector_bounds;
+
+static noinline int detector_ubsan_bounds(unsigned int i)
+{
+	return detector_bounds.array[i];
+}
+
+static noinline int detector_ubsan_shift(unsigned int by)
+{
+	return 1 << by;
+}
+
+static noinline void detector_softlockup(unsigned int secs)
+{
+	preempt_disable();
+	mdelay(secs * 1000);
+	preempt_enable();
+}
+
+static noinline void detector_debug_vm(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	if (!page)
+		return;
+	/* A page just allocated has one reference: this check fails. */
+	VM_WARN_ON_ONCE_PAGE(page_ref_count(page) != 0, page);
+	__free_page(page);
+}
+
 static ssize_t detector_trigger_write(struct file *file,
 				      const char __user *ubuf, size_t count,
 				      loff_t *ppos)
@@ -109,6 +155,16 @@ static ssize_t detector_trigger_write(struct file *file,
 		WARN(1, "mfroute_detector_test: warning on request\n");
 	else if (!strcmp(what, "bug"))
 		BUG();
+	else if (!strcmp(what, "ubsan-bounds"))
+		detector_sink = (void *)(unsigned long)
+			detector_ubsan_bounds(ARRAY_SIZE(detector_bounds.array) + 1);
+	else if (!strcmp(what, "ubsan-shift"))
+		detector_sink = (void *)(unsigned long)
+			detector_ubsan_shift(8 * sizeof(int) + 8);
+	else if (!strcmp(what, "softlockup") && n == 2)
+		detector_softlockup(secs);
+	else if (!strcmp(what, "debug-vm"))
+		detector_debug_vm();
 	else if (!strcmp(what, "oops"))
 		detector_sink = (void *)(unsigned long)
 			*(volatile char *)detector_sink;

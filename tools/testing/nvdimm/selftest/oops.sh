@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: KASAN: null-ptr-deref|BUG: kernel NULL pointer dereference
 #
 # Harness self-test: a read through a NULL pointer.  The script itself

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: panicked at
 #
 # Harness self-test: a Rust module that panics when it is loaded.  The

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# leaks: unchecked
 # expect: WARNING: .*mfroute_detector_test
 #
 # Harness self-test: a WARN().  The script itself
