@@ -35,6 +35,11 @@
 #   - nothing lost: on each pmem, the ledger's delivered + absorbed +
 #     fallback bytes equal the bytes injected there, and every ledger
 #     balances (check=ok);
+#   - what xfs itself saw (its kprobe): every notification a whole page
+#     range, none overlapping another told to the same filesystem (nobody
+#     is told twice of a byte), and in all exactly the bytes delivered
+#     (the ledgers' delivered bytes of the pmems): every delivered byte
+#     reached a filesystem, once;
 #   - holder calls equal the ranges delivered: for each device, the sample
 #     holder registered on it was called once per new part routed there,
 #     i.e. delivered + fallback ranges of its ledger (absorbed parts cost
@@ -146,6 +151,9 @@ for p in "$pm0" "$pm1" "$pm2" "$pm3"; do
 done
 
 corrupt=/sys/kernel/debug/hwpoison/corrupt-pfn
+# Room for a record of every notification (the trace is per CPU).
+echo 32768 >$tracing/buffer_size_kb || fail "trace buffer size"
+witness_start
 rand_seed "${SEED:-$(date +%s)}"
 rm -f /tmp/bad-answers
 ranged=0 perpage=0 inj_pages=0
@@ -190,6 +198,22 @@ grep -v '^  failed ' $ledger
 
 expect_eq "injections not answered ok" "$(head -n 10 /tmp/bad-answers 2>/dev/null)" ""
 expect_ledgers_ok
+delivered=0
+for p in "$pm0" "$pm1" "$pm2" "$pm3"; do
+	delivered=$((delivered + $(ledger_bytes "$p" delivered)))
+done
+fs=$(witness fs_notify | sed -n 's/.*offset=\(0x[0-9a-f]*\) len=\(0x[0-9a-f]*\) flags=0x[0-9a-f]* mount=\(0x[0-9a-f]*\).*/\3 \1 \2/p' |
+	while read -r m o l; do echo "$m $((o)) $((l))"; done | sort -k1,1 -k2,2n |
+	awk '{ if ($2 % 4096 || $3 % 4096 || $3 == 0) bad++
+		if ($1 == m && $2 < end) overlap++
+		if ($1 != m || $2 + $3 > end) end = $2 + $3
+		m = $1; bytes += $3; n++ }
+		END { printf "%d %d %d %d\n", n, bytes, bad + 0, overlap + 0 }')
+set -- $fs
+echo "xfs told: $1 notifications, $2 bytes"
+expect_eq "xfs: notifications not whole pages" "$3" 0
+expect_eq "xfs: bytes told twice to one filesystem" "$4" 0
+expect_eq "xfs: bytes told = bytes delivered" "$2" "$delivered"
 for p in "$pm0" "$pm1" "$pm2" "$pm3"; do
 	eval "inj=\$inj_$p"
 	got=$(( $(ledger_bytes "$p" delivered) + $(ledger_bytes "$p" absorbed) +

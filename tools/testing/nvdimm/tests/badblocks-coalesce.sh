@@ -18,10 +18,11 @@ set -- $fsblock
 [ -n "$1" ] && [ "$2" -ge 2047 ] || fail "no 1 MiB extent for /mnt/data: $fsblock"
 start=$1
 hold_device "$pmem"
+witness_holder_probe
 witness_start
 inject_scrubbed "$ns" "$start" 2048
-for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
-sleep 1
+wait_for 20 witnessed fs_done
+wait_for 20 witnessed holder_told
 cat /sys/block/$pmem/badblocks
 events=$(cat $holder/events)
 echo "$events"
@@ -29,4 +30,6 @@ expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "one call for the MiB" "$events" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $((start * 512))) len=0x100000 flags=0x0"
 expect_fs_told "the MiB" "$(printf '%#x' $((start * 512)))" 0x100000 0x0
+expect_mf_actions "the MiB" 0
+expect_per_page "the MiB" 0
 umount /mnt 2>/dev/null

@@ -16,19 +16,22 @@ nfit_namespace
 mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 1
 hold_device "$pmem"
+witness_holder_probe
+witness_reprobe_probe
 dmesg -c >/dev/null
 witness_start
 
 # The data area's first 64 sectors: superblock and AG 0 headers.
 inject_scrubbed "$ns" 0 64
-for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
-sleep 1
+wait_for 20 witnessed fs_done
+wait_for 20 witnessed holder_told
 # A holder appearing makes the router ask pmem for poison nobody took
-# (at once, then twice more): xfs took this range, shutting down for it,
-# so neither xfs nor the new registration is told of it again.
+# (at once, then twice more, 2 s apart): xfs took this range, shutting
+# down for it, so neither xfs nor the new registration is told of it
+# again - checked once all three rounds were handed over.
 echo "$(cat /sys/class/block/$pmem/dev) 0 4096" >$holder/register ||
 	fail "second sample holder registration"
-sleep 3
+wait_reprobed 3
 cat /sys/block/$pmem/badblocks
 events=$(cat $holder/events)
 echo "$events"
@@ -36,6 +39,7 @@ expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "one call covering the 64 blocks" "$events" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=0x0 len=0x8000 flags=0x0"
 expect_fs_told "injected range" 0x0 0x8000 0x0
+expect_mf_actions "injected range" 0
 expect_per_page "injected range" 0
 said=$(xfs_said 'Shutting down')
 echo "$said"

@@ -16,14 +16,16 @@ nfit_namespace
 size=$(sectors "$pmem")
 dm_create over "0 $((size - 2048)) linear /dev/$pmem 2048"
 hold_device "$dm"
+witness_holder_probe
 want=$(( (4096 - 2048) * 512 ))
+witness_start
 inject_scrubbed "$ns" 4096 8
-for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+wait_for 20 witnessed holder_told
 expect_eq "failure at the dm offset" "$(cat $holder/events)" \
 	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 flags=0x0"
 run xfs_io -d -c "pwrite -S 0 $((4096 * 512)) 4096" "/dev/$pmem"
 expect_eq "badblocks after the rewrite" "$(cat /sys/block/$pmem/badblocks)" ""
-for i in $(seq 50); do grep -q repaired $holder/events && break; sleep 0.1; done
+wait_for 20 witnessed holder_repaired
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2

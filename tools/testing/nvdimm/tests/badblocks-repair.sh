@@ -17,14 +17,20 @@ nfit_namespace
 mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 1
 hold_device "$pmem"
+witness_holder_probe
+witness_start
 inject_scrubbed "$ns" 256 8
-for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+wait_for 20 witnessed holder_told
+wait_for 20 witnessed fs_done
+expect_fs_told "injected blocks" 0x20000 0x1000 0x0
+expect_mf_actions "injected blocks" 0
+expect_per_page "injected blocks" 0
 run umount /mnt
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/4096
 
 run xfs_io -d -c "pwrite -S 0 131072 4096" "/dev/$pmem"
 expect_eq "badblocks after the rewrite" "$(cat /sys/block/$pmem/badblocks)" ""
-for i in $(seq 50); do grep -q repaired $holder/events && break; sleep 0.1; done
+wait_for 20 witnessed holder_repaired
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2

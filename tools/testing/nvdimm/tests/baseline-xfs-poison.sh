@@ -17,8 +17,8 @@ witness_start
 out=$(dax-probe poison /mnt/data 3)
 expect_eq "process sees" "$out" "sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
 expect_fs_told "poison" "$(printf '%#x' $want)" 0x1000 0x23
-expect_per_page "poison" 1
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
+expect_mf_actions "poison" 1
+expect_per_page "poison" 0
 expect_match "recovery line" "$(dmesg | grep 'Memory failure:' | tail -n 1)" \
 	'Memory failure: 0x[0-9a-f]+: recovery action for dax page: Recovered'
 run umount /mnt

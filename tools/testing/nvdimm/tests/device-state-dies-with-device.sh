@@ -15,9 +15,11 @@
 run modprobe mfroute
 pmem_fs xfs
 pfn=$(pfn_of /mnt/data 2)
+off=$(printf '%#x' $(( pfn * 4096 - $(data_start "$pmem") )))
 witness_start
 run sh -c "echo '$pfn 1' >$mf_inject"
-expect_eq "told the first time" "$(witness_count fs_notify)" 1
+expect_fs_told "the first time" "$off" 0x1000 0x20
+expect_per_page "the first time" 0
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/4096
 [ -d "/sys/kernel/mfroute/devices/$pmem" ] || fail "no sysfs directory for $pmem"
 run umount /mnt
@@ -32,7 +34,9 @@ mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 4
 witness_start
 run sh -c "echo '$pfn 1' >$mf_inject"
-expect_eq "told again" "$(witness_count fs_notify)" 1
+expect_fs_told "again, on the new device" "$off" 0x1000 0x20
+expect_eq "xfs took it" "$(witness fs_done | sed 's/.* ret=//')" 0
+expect_per_page "again" 0
 expect_eq "new ledger events" "$(ledger_field "$pmem" events)" 1
 expect_eq "new ledger delivered" "$(ledger_field "$pmem" delivered)" 1/4096
 expect_eq "new ledger absorbed" "$(ledger_field "$pmem" absorbed)" 0/0

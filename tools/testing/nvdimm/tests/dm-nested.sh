@@ -33,5 +33,6 @@ expect_match "stripe device" "$events" \
 expect_match "top device" "$events" \
 	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want_top) len=0x1000 flags=0x20"
 expect_eq "filesystem notifications" "$(witness_count fs_notify)" 0
+expect_mf_actions "unclaimed page" 1
 expect_per_page "unclaimed page" 1
 expect_eq "top ledger check" "$(ledger_field "$dm" check)" ok

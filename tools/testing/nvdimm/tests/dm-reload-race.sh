@@ -11,18 +11,23 @@
 # to 1 ms per callback to widen the windows, is registered on pmem0 and
 # on flip.  No filesystem: every range also takes the per-page path.
 #
-# Proven:
+# What each side did is read from kprobes, in one trace: dm_swap_table()
+# entered and returned (the flipper's swaps: B, A, B, ... in turn), and
+# the sample holder's callback called (which device, offset, length,
+# flags).  Proven:
 #   - every reload and resume succeeded, and every injection answered
 #     either "ok" or EBUSY (the per-page answer for pages nobody maps);
 #   - the race happened: the number of injections during which a table
-#     swap completed is > 0;
+#     swap completed is > 0, and so is the number of swaps;
 #   - pmem0's holder was told of every injection exactly once, at its
 #     offset, length and flags (0x20);
-#   - every event flip's holder received is a whole injected range
-#     translated under layout A (offset p) or under layout B (offset
-#     p - S*512), flags 0x20, no injection twice, so at most 100 events.
-#     S*512 is not a multiple of the 16 KiB stride, so an A offset is
-#     never a B offset and a torn or stale translation shows;
+#   - flip's holder was told of every injection, each time as a whole
+#     range under layout A (offset p) or B (offset p - S*512), flags 0x20
+#     (S*512 is not a multiple of the 16 KiB stride, so an A offset is
+#     never a B offset and a torn translation shows), and the last time
+#     under the table live when it was told (or one being swapped in
+#     then): a translation found stale is delivered again under the new
+#     table, never left as the last word;
 #   - nothing lost: exactly the 400 injected pfns got one per-page
 #     memory_failure() action each; every ledger balances; no splat.
 . /lib/mfroute-test-lib.sh
@@ -42,6 +47,10 @@ flip=$dm
 hold_device "$pmem"
 hold_device "$flip"
 echo 1 >$holder/delay || fail "slow the sample holder down"
+witness_holder_probe
+witness_probe 'p:mfrtest/dm_swap dm_swap_table'
+witness_probe 'r:mfrtest/dm_swapped dm_swap_table'
+flip_dev=$(kdev "$flip")
 
 n=100
 p0=$(( shift_bytes + 1048576 ))	# pmem0 byte offset of range 0
@@ -86,32 +95,41 @@ expect_eq "pmem0's holder events" "$(echo "$got" | grep -c .)" $n
 expect_lines "pmem0's holder: each injection once, at its offset" \
 	"$(echo "$got" | sort)" "$(echo "$want" | sort)"
 
-# flip's holder: whole ranges under A or B, each injection at most once.
-used=' ' na=0 nb=0 bad=0
-for e in $(holder_events_of "$flip" | sed 's/^dev=[0-9:]* offset=\(0x[0-9a-f]*\) len=\(0x[0-9a-f]*\) flags=\(0x[0-9a-f]*\)$/\1,\2,\3/'); do
-	o=$(( ${e%%,*} )) rest=${e#*,}
-	l=$(( ${rest%%,*} )) f=${rest#*,}
-	i=
-	if [ $(( (o - p0) % 16384 )) -eq 0 ] && [ $o -ge $p0 ]; then
-		i=$(( (o - p0) / 16384 )) na=$((na + 1))
-	elif [ $(( (o - p0 + shift_bytes) % 16384 )) -eq 0 ] && [ $o -ge $((p0 - shift_bytes)) ]; then
-		i=$(( (o - p0 + shift_bytes) / 16384 )) nb=$((nb + 1))
-	fi
-	if [ -z "$i" ] || [ "$i" -ge $n ] || [ $l -ne 16384 ] || [ "$f" != 0x20 ]; then
-		[ $bad -lt 10 ] && echo "bad event: offset=$(printf '%#x' $o) len=$(printf '%#x' $l) flags=$f"
-		bad=$((bad + 1))
-		continue
-	fi
-	case $used in *" $i "*)
-		[ $bad -lt 10 ] && echo "injection $i told twice"
-		bad=$((bad + 1)) ;;
-	esac
-	used="$used$i "
-done
-echo "flip's holder: $na events under layout A, $nb under layout B"
-expect_eq "flip's holder: events that are no whole translated injection" $bad 0
-expect_match "flip's holder: events <= injections" "$((na + nb))" \
-	"^([0-9]|[1-9][0-9]|100)\$"
+# flip's holder, from the trace: swaps since witness_start alternate B,
+# A, B, ... (the flipper starts with B over the initial A); a delivery is
+# "live" when its offset is the injection's under the table live at its
+# time, or under either one while a swap is in progress.
+witness_timeline dm_swap dm_swapped holder_told >/tmp/timeline
+verdict=$(awk -v dev="$flip_dev" -v p0="$p0" -v sh="$shift_bytes" -v n="$n" '
+	$1 == "dm_swap" { swapping = 1; next }
+	$1 == "dm_swapped" { swapping = 0; swaps++; next }
+	$1 != "holder_told" { next }
+	{
+		for (k = 2; k <= NF; k++) { split($k, kv, "="); f[kv[1]] = kv[2] }
+		if (f["dev"] != dev) next
+		o = f["offset"] + 0; l = f["len"] + 0
+		live = (swaps % 2) ? "B" : "A"
+		if ((o - p0) % 16384 == 0 && o >= p0) { i = (o - p0) / 16384; t = "A" }
+		else if ((o - p0 + sh) % 16384 == 0 && o >= p0 - sh) { i = (o - p0 + sh) / 16384; t = "B" }
+		else { bad++; if (bad <= 10) print "bad offset " f["offset"] > "/dev/stderr"; next }
+		if (i >= n || l != 16384 || f["flags"] != "0x20") {
+			bad++; if (bad <= 10) print "bad event " $0 > "/dev/stderr"; next
+		}
+		told[i]++; tables[t]++
+		last[i] = (t == live || swapping) ? "live" : "stale"
+		if (t != live && !swapping) stale++
+	}
+	END {
+		for (i = 0; i < n; i++) {
+			if (!told[i]) { untold++; if (untold <= 10) print "injection " i " never told" > "/dev/stderr" }
+			else if (last[i] != "live") { lastbad++; print "injection " i " last told stale" > "/dev/stderr" }
+		}
+		printf "swaps=%d A=%d B=%d stale=%d bad=%d untold=%d last_stale=%d\n", swaps, tables["A"], tables["B"], stale, bad, untold, lastbad
+	}' /tmp/timeline)
+echo "flip's holder: $verdict"
+expect_match "table swaps seen by the trace" "$verdict" '^swaps=[1-9]'
+expect_match "flip's holder: every event a whole translated injection, every injection told, last under the live table" \
+	"$verdict" ' bad=0 untold=0 last_stale=0$'
 
 expect_eq "per-page actions: the injected pfns, once each" "$(witness_pfn_span)" \
 	"first=$pfn0 last=$((pfn0 + 4 * n - 1)) distinct=$((4 * n)) total=$((4 * n))"

@@ -25,8 +25,8 @@ witness_start
 expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
 	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
 expect_fs_told "page" "$(printf '%#x' $want)" 0x1000 0x23
-expect_per_page "page" 1
-expect_eq "page: generic per-page handling" "$(witness_count generic_kill)" 0
+expect_mf_actions "page" 1
+expect_per_page "page" 0
 expect_eq "holder event in the right chunk" "$(cat $holder/events)" \
 	"dev=$majmin offset=$(printf '%#x' $want) len=0x1000 flags=0x23"
 
@@ -41,12 +41,12 @@ expect_eq "first chunk" "$(echo "$events" | head -n 1)" \
 	"dev=$majmin offset=$(printf '%#x' $(( 8001 * 65536 ))) len=0x10000 flags=0x20"
 expect_eq "last chunk" "$(echo "$events" | tail -n 1)" \
 	"dev=$majmin offset=$(printf '%#x' $(( 8015 * 65536 ))) len=0x10000 flags=0x20"
-told=$(witness fs_notify)
+told=$(witness_fs)
 echo "$told"
 expect_eq "xfs calls for 8 chunks" "$(echo "$told" | grep -c .)" 8
 expect_match "xfs told of the first chunk" "$(echo "$told" | head -n 1)" \
 	"offset=$(printf '%#x' $(( 8001 * 65536 ))) len=0x10000 flags=0x20$"
+expect_mf_actions "ranged" 1
 expect_per_page "ranged" 0
-expect_eq "ranged: generic per-page handling" "$(witness_count generic_kill)" 0
 expect_eq "dm ledger check" "$(ledger_field "$dm" check)" ok
 umount /mnt

@@ -51,7 +51,7 @@ expect_eq "unloaded: corrupt-pfn answer" "$upstream" 'No such device or address'
 expect_eq "unloaded: memory_failure() action" "$(witness memory_failure_event)" \
 	"$(failed_action $m1)"
 expect_eq "unloaded: filesystem notifications" "$(witness_count fs_notify)" 0
-expect_eq "unloaded: generic per-page handling" "$(witness_count generic_kill)" 0
+expect_per_page "unloaded" 0
 expect_eq "unloaded: badblocks" "$(cat /sys/block/$pmem/badblocks)" ""
 
 # 2. The same with mfroute.
@@ -64,7 +64,7 @@ expect_eq "loaded: corrupt-pfn answer, as unloaded" "$(answer $corrupt $m2)" "$u
 expect_eq "loaded: memory_failure() action, as upstream" \
 	"$(witness memory_failure_event)" "$(failed_action $m2)"
 expect_eq "loaded: filesystem notifications" "$(witness_count fs_notify)" 0
-expect_eq "loaded: generic per-page handling" "$(witness_count generic_kill)" 0
+expect_per_page "loaded" 0
 expect_eq "loaded: holder calls" "$(holder_calls)" 0
 expect_eq "loaded: ledger events" "$(ledger_field "$pmem" events)" 0
 expect_eq "loaded: badblocks" "$(cat /sys/block/$pmem/badblocks)" ""
@@ -83,7 +83,7 @@ expect_eq "inject 4: one failed action per page" "$(witness_pfn_span)" \
 	"first=$((data - 4)) last=$((data - 1)) distinct=4 total=4"
 expect_eq "inject 4: all failed" "$(witness memory_failure_event | grep -c 'dax page: Failed$')" 4
 expect_eq "inject: filesystem notifications" "$(witness_count fs_notify)" 0
-expect_eq "inject: generic per-page handling" "$(witness_count generic_kill)" 0
+expect_per_page "inject" 0
 expect_eq "inject: holder calls" "$(holder_calls)" 0
 cat $ledger
 expect_eq "inject: ledger events" "$(ledger_field "$pmem" events)" 0

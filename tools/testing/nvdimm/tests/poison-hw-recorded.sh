@@ -19,11 +19,14 @@ pfn=$(pfn_of /mnt/data 3)
 sector=$(( (pfn * 4096 - $(data_start "$pmem")) / 512 ))
 echo 1 >/proc/sys/vm/memory_failure_early_kill
 hold_mapping /mnt/data
+witness_start
 echo "$pfn 1 hw" >$mf_inject || fail "hardware poison"
 release_mapping
+expect_fs_told "hardware poison" "$(printf '%#x' $((sector * 512)))" 0x1000 0x0
+expect_per_page "hardware poison" 0
 expect_match "process mapping it" "$seen" '^sigbus code=BUS_MCEERR_AO page=3 '
 echo 0 >/proc/sys/vm/memory_failure_early_kill
-for i in $(seq 50); do [ -n "$(cat /sys/block/$pmem/badblocks)" ] && break; sleep 0.1; done
+wait_for 5 test -n "$(cat /sys/block/$pmem/badblocks)"
 expect_eq "badblocks" "$(cat /sys/block/$pmem/badblocks)" "$sector 8"
 for i in $(seq 50); do
 	ndctl list -n "$ns" --media-errors | tr -d ' \n' | grep -q "\"offset\":$sector" && break
@@ -42,10 +45,14 @@ make_file /mnt/storm 2
 first=$(pfn_of /mnt/storm 0)
 expect_eq "storm pages contiguous" $(( $(pfn_of /mnt/storm 255) - first )) 255
 i=0
+witness_start
 while [ $i -lt 256 ]; do
 	echo "$((first + i)) 1 hw" >$mf_inject || fail "storm page $i"
 	i=$((i + 1))
 done
+expect_eq "storm: xfs told of each page, once" "$(witness_fs | sort -u | grep -c .)" 256
+expect_eq "storm: xfs calls" "$(witness_count fs_notify)" 256
+expect_per_page "storm" 0
 s0=$(( (first * 4096 - $(data_start "$pmem")) / 512 ))
 # Records hold at most 512 sectors: 2048 merged sectors are 4 of them.
 storm=$(awk -v s=$s0 '$1 >= s && $1 < s + 2048 { n++; t += $2 } END { print n + 0, t + 0 }' \

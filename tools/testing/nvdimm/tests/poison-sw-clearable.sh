@@ -17,8 +17,12 @@ for state in loaded unloaded; do
 		"/dev/$pmem" || fail "mkfs.xfs"
 	mount -o dax "/dev/$pmem" /mnt || fail "mount"
 	make_file /mnt/data 4
+	off=$(printf '%#x' $(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") )))
+	witness_start
 	expect_eq "$state: process sees" "$(dax-probe poison /mnt/data 3)" \
 		"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
+	expect_fs_told "$state: poison" "$off" 0x1000 0x23
+	expect_per_page "$state: poison" 0
 	expect_eq "$state: badblocks" "$(cat /sys/block/$pmem/badblocks)" ""
 	expect_eq "$state: media errors" \
 		"$(ndctl list -n "$ns" --media-errors | grep -c badblock)" 0

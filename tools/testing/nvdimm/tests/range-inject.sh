@@ -3,9 +3,10 @@
 #
 # memory_failure_range() through mfroute's test-only inject file: 64 pages
 # under a mapped xfs (rmapbt) file are reported as one range.  xfs is told
-# once, of the whole 256 KiB, with MF_SW_SIMULATED; memory_failure() acts
-# on no page (one "ranged failure" line instead); xfs finds the owner
-# through its rmap and signals the early-kill process mapping it.
+# once, of the whole 256 KiB, with MF_SW_SIMULATED; nothing goes per page;
+# memory_failure()'s record of it is one memory_failure_event and one
+# "recovery action for 64 dax pages" line for the range; xfs finds the
+# owner through its rmap and signals the early-kill process mapping it.
 # Malformed, empty, wrapping and non-pmem requests fail with EINVAL and
 # a log line, and poison nothing.
 . /lib/mfroute-test-lib.sh
@@ -28,11 +29,12 @@ release_mapping
 expect_match "holder process" "$seen" \
 	'^sigbus code=BUS_MCEERR_AO page=([0-9]|[1-5][0-9]|6[0-3]) '
 expect_fs_told "ranged" "$(printf '%#x' $off0)" 0x40000 0x20
+expect_mf_actions "ranged" 1
 expect_per_page "ranged" 0
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
 log=$(dmesg)
-echo "$log" | grep -E 'ranged failure|inject:'
-expect_eq "ranged failure lines" "$(echo "$log" | grep -c 'ranged failure: recovered')" 1
+echo "$log" | grep -E 'recovery action|inject:'
+expect_eq "one recovery line for the range" \
+	"$(echo "$log" | grep -c "$(printf '%#x-%#x' $pfn0 $((pfn0 + 63))): recovery action for 64 dax pages: Recovered")" 1
 
 # Bad requests: EINVAL, a log line, nothing poisoned, ledger unchanged.
 dmesg -c >/dev/null

@@ -40,12 +40,12 @@ expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_match "holder told of the removal" "$events" \
 	"^dev=$majmin offset=$(printf '%#x' $off) len=0x20000 flags=0x[8a]0\$"
 expect_eq "filesystem notifications" "$(witness_count fs_notify)" 1
-expect_match "what the filesystem was told" "$(witness fs_notify)" \
+expect_match "what the filesystem was told" "$(witness_fs)" \
 	"offset=$(printf '%#x' $off) len=0x20000 flags=0x[8a]0\$"
 expect_eq "xfs: about to be removed" "$(xfs_said 'about to be removed' | grep -c .)" 1
 expect_eq "xfs: forced unmount" "$(xfs_said 'User initiated shutdown' | grep -c .)" 1
+expect_mf_actions "removal" 0
 expect_per_page "removal" 0
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
 
 cat $ledger
 expect_eq "ledger: nothing failed" "$(ledger_failed "$pmem")" ""
@@ -69,6 +69,7 @@ echo "$events"
 expect_eq "holder told of the poison" "$events" \
 	"dev=$majmin offset=$off20 len=0x1000 flags=0x20"
 expect_fs_told "poison" "$off20" 0x1000 0x20
+expect_mf_actions "poison" 1
 expect_per_page "poison" 0
 cat $ledger
 expect_eq "ledger: the page failed" "$(ledger_failed "$pmem")" "$off20+0x1000"

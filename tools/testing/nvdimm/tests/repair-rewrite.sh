@@ -16,8 +16,12 @@ pmem_fs xfs
 hold_device "$pmem"
 off=$(( $(pfn_of /mnt/data 3) * 4096 - $(data_start "$pmem") ))
 majmin=$(cat /sys/class/block/$pmem/dev)
+witness_holder_probe
+witness_start
 expect_eq "process sees" "$(dax-probe poison /mnt/data 3)" \
 	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
+expect_fs_told "poison" "$(printf '%#x' $off)" 0x1000 0x23
+expect_per_page "poison" 0
 expect_eq "ledger keeps it" "$(grep '^  failed' $ledger)" \
 	"  failed $(printf '%#x' $off)+0x1000"
 run umount /mnt
@@ -25,7 +29,7 @@ run umount /mnt
 run xfs_io -d -c "pwrite -S 0x5a $off 4096" "/dev/$pmem"
 expect_match "reads back" "$(xfs_io -d -c "pread -v $off 512" "/dev/$pmem" | head -n 1)" \
 	'5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a'
-for i in $(seq 50); do grep -q repaired $holder/events && break; sleep 0.1; done
+wait_for 20 witnessed holder_repaired
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 2
@@ -38,5 +42,9 @@ expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
 
 # A later failure there is new again.
 pfn=$(( ($(data_start "$pmem") + off) / 4096 ))
-echo "$pfn 1" >$mf_inject 2>/dev/null
+witness_start
+# Nothing maps it now (xfs is unmounted): the per-page path answers EBUSY.
+expect_refused "poison after the repair" $mf_inject "$pfn 1" "$per_page_busy"
 expect_eq "told again after the repair" "$(grep -c . $holder/events)" 3
+expect_eq "told the holder, not absorbed" "$(witness holder_told | sed 's/^([^)]*) //')" \
+	"dev=$(kdev "$pmem") offset=$(printf '%#x' $off) len=0x1000 flags=0x20"

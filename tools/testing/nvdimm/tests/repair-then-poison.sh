@@ -5,8 +5,10 @@
 # A repair and new poison at the same place never leave holders believing
 # good media that is bad again: on nfit_test, 8 blocks found bad are told;
 # they are rewritten (poison cleared) and found bad again right away.
-# The holder's last word on them is a failure, never "repaired", and the
-# pmem still lists them bad.
+# The repair happened (dax_route_repair() was called for them, its kprobe
+# says), and then the new poison was handed over; the holder's last word
+# on them is a failure, never "repaired", and the pmem still lists them
+# bad.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -14,11 +16,16 @@ run modprobe mfroute_holder
 nfit_namespace
 hold_device "$pmem"
 majmin=$(cat /sys/class/block/$pmem/dev)
+witness_holder_probe
+witness_probe 'p:mfrtest/repair dax_route_repair off=%si:x64 len=%dx:x64'
+witness_start
 inject_scrubbed "$ns" 512 8
-for i in $(seq 50); do [ -s $holder/events ] && break; sleep 0.1; done
+wait_for 20 witnessed holder_told
 run xfs_io -d -c "pwrite -S 0 $((512 * 512)) 4096" "/dev/$pmem"
+wait_for 20 witnessed repair
+expect_eq "the repair reported" "$(witness repair | sed 's/^([^)]*) //')" "off=0x40000 len=0x1000"
 inject_scrubbed "$ns" 512 8
-sleep 3
+wait_for 20 witnessed holder_told 2
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "last word on the blocks" "$(echo "$events" | tail -n 1)" \

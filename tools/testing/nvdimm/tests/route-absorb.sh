@@ -25,7 +25,7 @@ expect_eq "holder calls after ranged event" "$(grep -c . $holder/events)" 1
 expect_eq "ranged event" "$(cat $holder/events)" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $off) len=0x100000 flags=0x20"
 expect_fs_told "ranged" "$(printf '%#x' $off)" 0x100000 0x20
-expect_per_page "ranged" 0
+expect_mf_actions "ranged" 1
 
 witness_start
 i=0
@@ -37,8 +37,8 @@ done
 cat $ledger
 expect_eq "holder calls after 256 per-page events" "$(grep -c . $holder/events)" 1
 expect_eq "filesystem notifications for the repeats" "$(witness_count fs_notify)" 0
-expect_per_page "repeats" 256
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
+expect_mf_actions "repeats" 256
+expect_per_page "repeats" 0
 expect_eq "recovered" "$(witness memory_failure_event | grep -c 'dax page: Recovered')" 256
 expect_eq "ledger absorbed" "$(ledger_field "$pmem" absorbed)" 256/1048576
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/1048576

@@ -43,10 +43,10 @@ expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "holder event" "$events" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $off) len=0x40000 flags=0x20"
 expect_eq "filesystem notifications" "$(witness_count fs_notify)" 0
-expect_per_page "fallback" 64
+expect_mf_actions "fallback" 64
 expect_eq "per-page actions: the range's pfns, once each" "$(witness_pfn_span)" \
 	"first=$pfn last=$((pfn + 63)) distinct=64 total=64"
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 64
+expect_per_page "fallback" 64
 
 cat $ledger
 expect_eq "ledger fallback" "$(ledger_field "$pmem" fallback)" 1/262144

@@ -26,8 +26,8 @@ witness_start
 expect_eq "process sees" "$(dax-probe poison /mnt/data 5)" \
 	"sigbus code=BUS_MCEERR_AR page=5 offset=0x5000"
 expect_fs_told "poison" "$(printf '%#x' $disk_off)" 0x1000 0x23
-expect_per_page "poison" 1
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
+expect_mf_actions "poison" 1
+expect_per_page "poison" 0
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1

@@ -20,8 +20,8 @@ witness_start
 expect_eq "process sees" "$(dax-probe poison /mnt/data 3)" \
 	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
 expect_fs_told "poison" "$(printf '%#x' $want)" 0x1000 0x23
-expect_per_page "poison" 1
-expect_eq "generic per-page handling" "$(witness_count generic_kill)" 0
+expect_mf_actions "poison" 1
+expect_per_page "poison" 0
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1

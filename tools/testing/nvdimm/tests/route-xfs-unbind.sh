@@ -4,8 +4,10 @@
 # Unbinding a pmem under mounted xfs with a mapped file: xfs is told once,
 # as upstream, that the whole device (0, U64_MAX) is about to be removed;
 # the sample holder gets one call covering its registration, flags
-# MF_MEM_PRE_REMOVE; no per-page memory_failure() handling; the mapping
-# process faults on its next access.
+# MF_MEM_PRE_REMOVE; no per-page memory_failure() handling.  A process that
+# keeps reading the file's mapping every 2 ms, and one that keeps writing
+# another, throughout the unbind both end with a SIGBUS (xfs shuts down
+# and revokes its mappings), and umount is clean.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -15,18 +17,27 @@ hold_device "$pmem"
 size=$(blockdev --getsize64 "/dev/$pmem")
 majmin=$(cat /sys/class/block/$pmem/dev)
 
-hold_mapping /mnt/data
+make_file /mnt/other 4
+keep_mapping /mnt/data read r
+keep_mapping /mnt/other write w
+witness_holder_probe
+witness_probe 'r:mfrtest/killed kill_dax'
 dmesg -c >/dev/null
 witness_start
 unbind_pmem "$pmem"
-release_mapping
-expect_match "mapping process" "$seen" '^sigbus '
+expect_revoked "reader" r
+expect_revoked "writer" w
 events=$(cat $holder/events)
 echo "$events"
+# The holder was told before kill_dax() returned: the device went away
+# only after its holders heard of it.
+expect_eq "holder told before the removal returned" \
+	"$(witness_timeline holder_told killed | awk '$1 == "killed" { exit } $1 == "holder_told" { n++ } END { print n + 0 }')" 1
 expect_eq "sample holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "sample holder event" "$events" \
 	"dev=$majmin offset=0x0 len=$(printf '%#x' "$size") flags=0x80"
 expect_fs_told "removal" 0x0 0xffffffffffffffff 0x80
+expect_mf_actions "removal" 0
 expect_per_page "removal" 0
 expect_eq "xfs told once" "$(xfs_said 'about to be removed' | grep -c .)" 1
-umount /mnt
+run umount /mnt

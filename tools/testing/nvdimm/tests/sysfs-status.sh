@@ -22,10 +22,15 @@ d=/sys/kernel/mfroute/devices/$pmem
 [ -d "$d" ] || fail "no $d after a holder registered"
 expect_eq "dev" "$(cat "$d/dev")" "$(cat "/sys/class/block/$pmem/dev")"
 
+witness_start
 expect_match "poison" "$(dax-probe poison /mnt/data 1)" "^sigbus "
 pfn=$(pfn_of /mnt/data 16)
 run sh -c "echo '$pfn 16' >$mf_inject"
 expect_match "poison again" "$(dax-probe poison /mnt/data 1)" "^sigbus "
+# xfs was told of the page and of the 16 pages; the repeat was absorbed.
+expect_eq "filesystem notifications" "$(witness_count fs_notify)" 2
+expect_per_page "three events" 0
+holder_settle
 cat $ledger
 cat "$d/stat"
 set -- $(cat "$d/stat")

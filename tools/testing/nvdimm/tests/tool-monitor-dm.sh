@@ -31,9 +31,10 @@ expect_match "stack: dm-linear above $p1" "$(echo "$stack" | tr -d ' \n')" \
 expect_match "stack: the mount" "$(echo "$stack" | tr -d ' \n')" "\"mount_point\":\"/mnt\""
 mfroute stack "$p1" || fail "mfroute stack $p1"
 
-mfroute monitor --json --count 3 --timeout 60 --log /tmp/monitor.json &
+# Room for a fourth record, and 10 s for it to come: exactly three do.
+mfroute monitor --json --count 4 --timeout 10 --log /tmp/monitor.json &
 monitor=$!
-sleep 2
+wait_for 10 monitor_ready $monitor
 expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
 	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
 wait $monitor || fail "mfroute monitor exited $?"

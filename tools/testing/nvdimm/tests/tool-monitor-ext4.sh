@@ -3,10 +3,17 @@
 #
 # "mfroute monitor" on ext4 -o dax, which takes no ranged reports: the
 # sample holder on the pmem, 4 pages under a file reported failed at once
-# (ranged inject).  The monitor's records: the event (origin range), one
-# delivery to the holder resolved with FIEMAP to the file's path and file
-# offset, and the per-page fallback of the same 16 KiB with its reason.
-# In words, the holder's line names the file.
+# (ranged inject).  The monitor's records: the event (origin range), the
+# delivery to ext4 (it holds the dax_device, and declines poison:
+# EOPNOTSUPP), one delivery to the holder resolved with FIEMAP to the
+# file's path and file offset, and the per-page fallback of the same
+# 16 KiB with its reason.
+# In words, the holder's line names the file.  The per-page path handles
+# the 4 pages as upstream does: the two that were mapped once (the test
+# looked up their pfns) are recovered, the two never mapped have no DAX
+# entry to find their file by and fail (EBUSY, the inject file's answer),
+# as hwpoison-inject's corrupt-pfn shows for 4 more pages of the file
+# with mfroute unloaded.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -17,22 +24,46 @@ pfn=$(pfn_of /mnt/data 8)
 [ "$(pfn_of /mnt/data 11)" -eq $((pfn + 3)) ] || fail "pages 8..11 of /mnt/data not contiguous"
 off=$(( pfn * 4096 - $(data_start "$pmem") ))
 
-mfroute monitor --json --count 3 --timeout 60 --log /tmp/monitor.json &
+mfroute monitor --json --count 4 --timeout 60 --log /tmp/monitor.json &
 monitor=$!
-mfroute monitor --human --count 3 --timeout 60 --log /tmp/monitor.txt &
+mfroute monitor --human --count 4 --timeout 60 --log /tmp/monitor.txt &
 human=$!
-sleep 2
-answer $mf_inject "$pfn 4" >/dev/null
+wait_for 20 monitor_ready $monitor
+wait_for 20 monitor_ready $human
+witness_start
+expect_eq "the inject file's answer" "$(answer $mf_inject "$pfn 4")" "$per_page_busy"
+expect_per_page "4 pages" 4
+expect_eq "per-page outcomes" "$(witness memory_failure_event | sed 's/.*: //' | tr '\n' ' ')" \
+	"Recovered Failed Failed Recovered "
 wait $monitor || fail "mfroute monitor --json exited $?"
 wait $human || fail "mfroute monitor --human exited $?"
 cat /tmp/monitor.json /tmp/monitor.txt
 expect_match "event" "$(grep '"event":"mfroute_event"' /tmp/monitor.json)" \
 	"\"offset\":$off,\"len\":16384,.*\"origin\":\"range\""
-d=$(grep '"event":"mfroute_deliver"' /tmp/monitor.json)
+expect_match "ext4 told, and declined" \
+	"$(grep '"event":"mfroute_deliver".*"kind":"filesystem"' /tmp/monitor.json)" \
+	"\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,.*\"result\":-95,\"error\":\"EOPNOTSUPP\""
+d=$(grep '"event":"mfroute_deliver".*"kind":"holder"' /tmp/monitor.json)
 expect_match "holder told" "$d" \
 	"\"kind\":\"holder\",\"dev\":\"[0-9:]*\",\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,"
 expect_match "holder: the file by FIEMAP" "$d" "\"path\":\"/mnt/data\",\"file_offset\":32768,"
 expect_match "fallback" "$(grep '"event":"mfroute_fallback"' /tmp/monitor.json)" \
 	"\"offset\":$off,\"len\":16384,"
 expect_match "in words" "$(grep 'holder' /tmp/monitor.txt)" "/mnt/data"
+
+# Upstream, the same 4-page pattern (pages 12 and 15 mapped once, 13 and
+# 14 never), page by page through hwpoison-inject with mfroute unloaded.
+run modprobe hwpoison-inject
+pfn=$(pfn_of /mnt/data 12)
+[ "$(pfn_of /mnt/data 15)" -eq $((pfn + 3)) ] || fail "pages 12..15 of /mnt/data not contiguous"
+echo 1 >$holder/unregister
+run rmmod mfroute_holder
+run rmmod mfroute
+witness_start
+for i in 0 1 2 3; do
+	answer /sys/kernel/debug/hwpoison/corrupt-pfn $((pfn + i)) >/dev/null
+done
+expect_per_page "unloaded: 4 pages" 4
+expect_eq "unloaded: per-page outcomes" "$(witness memory_failure_event | sed 's/.*: //' | tr '\n' ' ')" \
+	"Recovered Failed Failed Recovered "
 run umount /mnt

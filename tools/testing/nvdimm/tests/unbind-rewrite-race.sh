@@ -1,32 +1,61 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # boot: nfit
-# timeout: 400
+# timeout: 600
 #
-# Writes that clear poison, racing the disabling of their namespace, must
-# not leave work behind that runs on the freed device: on nfit_test, 8
-# blocks injected, then rewritten through the block device in a loop (each
-# write clears poison) while the namespace is disabled.  No KASAN report,
-# with mfroute unloaded (no work is ever queued) and loaded (the work is
-# disabled before the device goes).
+# A write that clears routed poison, racing the unbinding of its
+# namespace, must not leave work behind that runs on the freed device:
+# with mfroute loaded, such a write notes the repair and queues pmem's
+# route work to report it (100 ms later, in a batch), and the release of
+# the device must cancel it, or wait for it, before the device is freed.
+# On nfit_test, each round injects 8 blocks of poison (with notification:
+# the platform finds them, pmem routes them), rewrites them through the
+# block device (the write clears them) and unbinds the namespace at once.
+#
+# What happened is read from kprobes: dax_route_failure() (the poison was
+# routed), pmem's route work running, pmem_release_disk(), and what
+# disable_work_sync() returned there (true: a work was pending, and was
+# cancelled).  Proven, in up to 8 rounds:
+#   - every rewrite succeeded, after its poison was routed;
+#   - in some round the route work was pending when the device was
+#     released: the race happened, and the release cancelled it;
+#   - no KASAN report (a work running on the freed device would be one);
+#   - with mfroute unloaded, as upstream: nothing is routed, and the route
+#     work never runs.
 . /lib/mfroute-test-lib.sh
 
 nfit_namespace
-for state in unloaded loaded; do
-	if [ $state = loaded ]; then run modprobe mfroute; fi
+witness_probe 'p:mfrtest/routed dax_route_failure'
+witness_probe 'p:mfrtest/route_work pmem_route_work'
+witness_probe 'r:mfrtest/disabled disable_work_sync ret=$retval:u8'
+dev=$(basename "$(readlink "/sys/block/$pmem/device")")
+
+# round STATE: poison, rewrite it and unbind at once; sets $r_raced.
+round() {
+	witness_start
 	run ndctl inject-error --block=256 --count=8 "$ns"
-	rm -f /tmp/stop
-	(
-		while [ ! -e /tmp/stop ]; do
-			xfs_io -d -c "pwrite -S 0 131072 4096" "/dev/$pmem" >/dev/null 2>&1
-		done
-	) &
-	writer=$!
-	sleep 1
-	run ndctl disable-namespace "$ns"
-	touch /tmp/stop
-	wait $writer
-	pass "$state: namespace disabled under rewrites"
-	run ndctl enable-namespace "$ns"
-	for i in $(seq 50); do [ -b "/dev/$pmem" ] && break; sleep 0.1; done
+	if [ "$1" = loaded ]; then
+		wait_for 30 witnessed routed
+	fi
+	xfs_io -d -c "pwrite -S 0 131072 4096" "/dev/$pmem" >/tmp/write.out 2>&1 &&
+		echo "$dev" >/sys/bus/nd/drivers/nd_pmem/unbind ||
+		fail "$1: rewrite and unbind: $(cat /tmp/write.out)"
+	r_raced=$(grep -c 'pmem_release_disk+.* <- disable_work_sync) ret=1' $tracing/trace)
+	echo "$dev" >/sys/bus/nd/drivers/nd_pmem/bind || fail "$1: bind $dev"
+	wait_for 10 test -b "/dev/$pmem"
+}
+
+round unloaded
+expect_eq "unloaded: poison routed" "$(witness_count routed)" 0
+expect_eq "unloaded: route work runs" "$(witness_count route_work)" 0
+expect_eq "unloaded: a work pending at the release" "$r_raced" 0
+
+run modprobe mfroute
+raced=0 k=0
+while [ $k -lt 8 ] && [ "$raced" = 0 ]; do
+	k=$((k + 1))
+	round loaded
+	echo "round $k: a route work pending at the release: $r_raced"
+	raced=$r_raced
 done
+expect_eq "a route work pending at the release, cancelled" "$raced" 1

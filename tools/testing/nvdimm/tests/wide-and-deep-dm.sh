@@ -15,8 +15,9 @@
 #    pmem1), 64 KiB chunks: member chunk c of member i is target chunk
 #    32c + i.
 #
-# The page is under a file of the xfs on the top device, which takes it;
-# nothing goes per page.
+# The page is under a file of the xfs on the top device, which is told of
+# it once (its kprobe: at the page's offset in the top device, flags
+# 0x20) and takes it; nothing goes per page.
 . /lib/mfroute-test-lib.sh
 
 run modprobe dm-mod
@@ -42,11 +43,13 @@ expect_told() {
 		"dev=$(cat "/sys/class/block/$1/dev") offset=$(printf '%#x' "$2") len=0x1000 flags=0x20"
 }
 
-# inject PFN: one page fails.
+# inject PFN TOP-OFFSET: one page fails; the xfs on the top device is told
+# of it at TOP-OFFSET, and nothing goes per page.
 inject() {
 	mark=$(grep -c . $holder/events)
 	witness_start
 	run sh -c "echo '$1 1' >$mf_inject"
+	expect_fs_told "pfn $1" "$(printf '%#x' "$2")" 0x1000 0x20
 	expect_per_page "pfn $1" 0
 }
 
@@ -64,8 +67,9 @@ mount_xfs_dax /dev/mapper/segs /mnt
 make_file /mnt/f 4
 hold_device "$segs"
 file_page /mnt/f
-inject "$pfn"
-expect_told "$segs" $(( (2 * (off / (seg * 512)) + pm) * seg * 512 + off % (seg * 512) ))
+top=$(( (2 * (off / (seg * 512)) + pm) * seg * 512 + off % (seg * 512) ))
+inject "$pfn" $top
+expect_told "$segs" $top
 run umount /mnt
 echo 1 >$holder/unregister
 run dmsetup remove segs
@@ -84,7 +88,7 @@ done
 mount_xfs_dax "/dev/$below" /mnt
 make_file /mnt/f 4
 file_page /mnt/f
-inject "$pfn"
+inject "$pfn" $(( off - 6 * 1048576 ))
 k=0
 for d in $levels; do
 	k=$((k + 1))
@@ -111,8 +115,9 @@ hold_device "$wide"
 file_page /mnt/f
 i=$(( 2 * (off / (slice * 512)) + pm ))
 m=$(( off % (slice * 512) ))
-inject "$pfn"
-expect_told "$wide" $(( (m / 65536 * 32 + i) * 65536 + m % 65536 ))
+top=$(( (m / 65536 * 32 + i) * 65536 + m % 65536 ))
+inject "$pfn" $top
+expect_told "$wide" $top
 run umount /mnt
 echo 1 >$holder/unregister
 run dmsetup remove wide
