@@ -8,16 +8,28 @@
 #                ends with "N passed, N failed" and fails if anything failed
 #
 # Other targets: deps, tree, kernel, nfit, tool, initramfs, host-test,
-# guest-test, bench, checkpatch, clean.  Variables: CACHE (default ~/.cache/mfroute, or
+# guest-test, bench, mutants, mutants-host, checkpatch, series-check,
+# clean.  Variables:
+# SANITIZER (kasan, the default, or kcsan), CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
 # directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
-# BENCH (benchmark names), PAGES (pages of the per-page benchmark path).
+# BENCH (benchmark names), PAGES (pages of the per-page benchmark path),
+# MUTANTS (a glob of tools/testing/nvdimm/mutants/ names).
 #
 # The Linux kernel's own make lives in $(CACHE)/linux; this Makefile is
 # only ever the driver around it.
 
 REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 CACHE ?= $(or $(MFROUTE_CACHE),$(HOME)/.cache/mfroute)
+# The test kernel's sanitizer: kasan (the default), or kcsan (data races;
+# they exclude each other), built and tested in a cache of its own.
+SANITIZER ?= kasan
+ifeq ($(SANITIZER),kcsan)
+override CACHE := $(CACHE)/kcsan
+else ifneq ($(SANITIZER),kasan)
+$(error SANITIZER=$(SANITIZER): want kasan or kcsan)
+endif
+export SANITIZER
 TREE := $(CACHE)/linux
 BUILD := $(CACHE)/build
 NVDIMM := $(REPO)/tools/testing/nvdimm
@@ -41,7 +53,7 @@ export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(REPO))
 export MFROUTE_CACHE := $(CACHE)
 
 .PHONY: all deps tree kernel nfit tool initramfs host-test guest-test check \
-	run bench checkpatch clean
+	run bench mutants mutants-host checkpatch series-check clean
 
 all: initramfs
 
@@ -89,8 +101,31 @@ run: initramfs
 bench: initramfs
 	@PAGES=$(PAGES) $(NVDIMM)/run-bench.sh $(BENCH)
 
+# Each deliberate bug in tools/testing/nvdimm/mutants/, built and tested in
+# turn: long, so not part of check.
+mutants: initramfs
+	+@KMAKE='$(KMAKE)' CACHE=$(CACHE) JOBS=$(JOBS) $(NVDIMM)/run-mutants.sh '$(or $(MUTANTS),*)'
+
 checkpatch: tree
 	@$(REPO)/scripts/checkpatch.sh $(TREE) $(REPO)
+
+# cargo-mutants over the host crates (the routing core and the command):
+# every mutant must be caught by their tests, or be named in
+# Documentation/mfroute/testing.rst with why it cannot be.
+mutants-host: deps
+	@$(CACHE)/cargo-mutants/bin/cargo-mutants --version >/dev/null 2>&1 || \
+		{ echo "  CARGO   cargo-mutants"; cargo install --quiet --locked \
+			--root $(CACHE)/cargo-mutants cargo-mutants; }
+	cd $(REPO)/src/route && $(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
+		--no-shuffle -j1 -o $(CACHE)/mutants-host/route
+	cd $(REPO)/tools/mfroute && $(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
+		--no-shuffle -j1 -o $(CACHE)/mutants-host/tool
+
+# Every prefix of the hook series, a configuration matrix and Debian's
+# configuration: long, so not part of check.
+series-check: deps
+	+@KMAKE_ARGS='ARCH=x86_64 LLVM=-19 CC="ccache clang-19" RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc BINDGEN=$(CACHE)/bindgen/bin/bindgen' \
+		JOBS=$(JOBS) $(REPO)/scripts/series-check.sh $(REPO) $(CACHE)
 
 clean:
 	rm -rf $(BUILD) $(TREE) $(CACHE)/mods $(CACHE)/mods-nfit $(CACHE)/initramfs

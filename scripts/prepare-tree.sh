@@ -32,7 +32,16 @@ key=$( {
 	sed -e '/^#/d' -e '/^$/d' "$repo/patches/series" |
 		while read -r p; do cat "$repo/patches/$p"; done
 	cat "$repo/tools/testing/nvdimm/config" "$0"
+	echo "${SANITIZER:-kasan}"
+	cat "$repo/tools/testing/nvdimm/config-${SANITIZER:-kasan}" 2>/dev/null
 } | sha256sum | cut -c1-16)
+
+# A mutant run (tools/testing/nvdimm/run-mutants.sh) that was interrupted
+# may have left a deliberate bug applied: start from pristine sources.
+if [ -e "$build/.mfroute-mutant" ]; then
+	echo "  MUTANT  $(cat "$build/.mfroute-mutant") was left applied: rebuilding the tree"
+	rm -f "$build/.mfroute-key" "$build/.mfroute-mutant"
+fi
 
 if [ "$(cat "$build/.mfroute-key" 2>/dev/null)" != "$key" ]; then
 	echo "  TREE    $key (pristine $tarball)"
@@ -48,13 +57,19 @@ if [ "$(cat "$build/.mfroute-key" 2>/dev/null)" != "$key" ]; then
 	printf 'obj-y += mfroute/\n' >>"$tree/drivers/Makefile"
 	ln -sfn "$repo" "$tree/drivers/mfroute"
 
-	echo "  CONFIG  tinyconfig + tools/testing/nvdimm/config"
+	# The fragment, with the sanitizer's own options over it (the last
+	# word on an option wins, as merge_config.sh has it).
+	frag=$build/fragment.config
+	cat "$repo/tools/testing/nvdimm/config" >"$frag"
+	extra=$repo/tools/testing/nvdimm/config-${SANITIZER:-kasan}
+	[ -e "$extra" ] && cat "$extra" >>"$frag"
+	echo "  CONFIG  tinyconfig + tools/testing/nvdimm/config${SANITIZER:+ (${SANITIZER})}"
 	eval "$KMAKE" -s tinyconfig >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$build" \
-		"$build/.config" "$repo/tools/testing/nvdimm/config" >/dev/null
+		"$build/.config" "$frag" >/dev/null
 	eval "$KMAKE" -s olddefconfig >/dev/null
 	# Fail loudly on any option that did not stick.
-	bad=$(grep '^CONFIG_' "$repo/tools/testing/nvdimm/config" |
+	bad=$(grep '^CONFIG_' "$frag" | tac | awk -F= '!seen[$1]++' |
 		while IFS= read -r line; do
 			opt=${line%%=*}
 			case $line in
