@@ -334,6 +334,7 @@ kmemleak_scan() {
 		return 1
 	fi
 	start=$(date +%s)
+	echo "mfroute-init: first leak scan done" >/dev/kmsg
 	while [ $(( $(date +%s) - start )) -lt 6 ]; do sleep 1; done
 	if ! echo scan 2>/dev/null >$k || ! cat $k; then
 		harness_error "kmemleak stopped during the scan"

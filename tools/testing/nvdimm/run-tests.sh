@@ -141,7 +141,7 @@ fi
 # when there are none.
 run_guest() { # TEST
 	local t=$1 src name log boot tmo nvd leaks qrc ok problems prc want also kind=test
-	local reasons end
+	local reasons end started=$SECONDS
 	if [[ $t == extra/* ]]; then src=$extra/${t#extra/}; else src=$here/$t; fi
 	name=${t%.sh}
 	log=$logs/${name//\//-}.log
@@ -196,7 +196,7 @@ run_guest() { # TEST
 			echo "mfroute-runner: self-test wanted the boot failed for /$want/${also:+ (and /$also/)} only" >>"$log"
 		fi
 	fi
-	echo "$kind $ok" >"$log.verdict"
+	echo "$kind $ok $((SECONDS - started))" >"$log.verdict"
 }
 
 # Report, in order, the tests whose verdicts are in, from index $next on;
@@ -204,16 +204,16 @@ run_guest() { # TEST
 # failed.
 next=0
 report_ready() {
-	local t name log kind ok
+	local t name log kind ok secs
 	while [ $next -lt ${#tests[@]} ]; do
 		t=${tests[$next]}
 		name=${t%.sh}
 		log=$logs/${name//\//-}.log
 		if [ -e "$log.verdict" ]; then
-			read -r kind ok <"$log.verdict"
+			read -r kind ok secs <"$log.verdict"
 			rm -f "$log.verdict"
 		elif [ "${1:-}" = all ]; then
-			kind=test ok=0
+			kind=test ok=0 secs=
 			[[ $t == selftest/* ]] && kind=selftest
 			echo "mfroute-runner: no verdict: the runner of this test died" >>"$log"
 		else
@@ -224,6 +224,7 @@ report_ready() {
 		else
 			result "guest: ${name#tests/}" "${ok:-0}" "$log" "${known[${name#tests/}]:-}"
 		fi
+		[ -n "$secs" ] && echo "  # ${secs}s"
 		next=$((next + 1))
 	done
 }
