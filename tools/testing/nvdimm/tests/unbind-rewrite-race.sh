@@ -13,10 +13,10 @@
 # block device (the write clears them) and unbinds the namespace at once.
 #
 # What happened is read from kprobes: dax_route_failure() returning
-# DAX_FAILURE_ROUTED (1: the poison was routed; without a router it is
-# called too, and returns NOT_ROUTED), pmem's route work running, pmem_release_disk(), and what
-# disable_work_sync() returned there (true: a work was pending, and was
-# cancelled).  Proven, in up to 8 rounds:
+# DAX_FAILURE_ROUTED (1; it is called without a router too, and then
+# returns NOT_ROUTED), pmem's route work running, pmem_release_disk(),
+# and what disable_work_sync() returned there (true: a work was pending,
+# and was cancelled).  Proven, in up to 8 rounds:
 #   - every rewrite succeeded, after its poison was routed;
 #   - in some round the route work was pending when the device was
 #     released: the race happened, and the release cancelled it;
@@ -26,18 +26,10 @@
 . /lib/mfroute-test-lib.sh
 
 nfit_namespace
-witness_probe 'r:mfrtest/route_verdict dax_route_failure verdict=$retval:u32'
+witness_probe 'r:mfrtest/routed dax_route_failure verdict=$retval:u32'
+echo 'verdict == 1' >$tracing/events/mfrtest/routed/filter || fail "filter routed"
 witness_probe 'p:mfrtest/route_work pmem_route_work'
 witness_probe 'r:mfrtest/disabled disable_work_sync ret=$retval:u8'
-# routed: the number of failures the router routed since witness_start.
-routed() {
-	witness route_verdict | grep -c 'verdict=1$'
-}
-
-some_routed() {
-	[ "$(routed)" -ge 1 ]
-}
-
 dev=$(basename "$(readlink "/sys/block/$pmem/device")")
 
 # round STATE: poison, rewrite it and unbind at once; sets $r_raced.
@@ -45,7 +37,7 @@ round() {
 	witness_start
 	run ndctl inject-error --block=256 --count=8 "$ns"
 	if [ "$1" = loaded ]; then
-		wait_for 30 some_routed
+		wait_for 30 witnessed routed
 	fi
 	xfs_io -d -c "pwrite -S 0 131072 4096" "/dev/$pmem" >/tmp/write.out 2>&1 &&
 		echo "$dev" >/sys/bus/nd/drivers/nd_pmem/unbind ||
@@ -56,7 +48,7 @@ round() {
 }
 
 round unloaded
-expect_eq "unloaded: poison routed" "$(routed)" 0
+expect_eq "unloaded: poison routed" "$(witness_count routed)" 0
 expect_eq "unloaded: route work runs" "$(witness_count route_work)" 0
 expect_eq "unloaded: a work pending at the release" "$r_raced" 0
 
