@@ -14,7 +14,7 @@
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
 # directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
 # BENCH (benchmark names), PAGES (pages of the per-page benchmark path),
-# MUTANTS (a glob of tools/testing/nvdimm/mutants/ names).
+# MUTANTS (globs of tools/testing/nvdimm/mutants/ names, space-separated).
 #
 # The Linux kernel's own make lives in $(CACHE)/linux; this Makefile is
 # only ever the driver around it.

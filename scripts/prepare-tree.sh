@@ -85,5 +85,7 @@ if [ "$(cat "$build/.mfroute-key" 2>/dev/null)" != "$key" ]; then
 	echo "$key" >"$build/.mfroute-key"
 fi
 
-# A fresh clone lives at a new path: always point the tree at this one.
+# A fresh clone lives at a new path: always point the tree at this one
+# (replacing the copy an interrupted mutant run may have left there).
+[ -L "$tree/drivers/mfroute" ] || rm -rf "$tree/drivers/mfroute"
 ln -sfn "$repo" "$tree/drivers/mfroute"

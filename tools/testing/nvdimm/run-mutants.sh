@@ -19,7 +19,7 @@
 # apply or does not build is an error in the mutant.  The table at the
 # end says which test caught each one.
 #
-# Usage: run-mutants.sh [GLOB]      (MUTANTS=GLOB from make)
+# Usage: run-mutants.sh ['GLOB...']  (MUTANTS='GLOB...' from make)
 # Environment, from the Makefile: KMAKE, CACHE, JOBS.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +35,13 @@ table=$work/table
 mkdir -p "$work"
 
 mutants=()
-for f in "$here"/mutants/$glob.patch; do
-	[ -e "$f" ] && mutants+=("$f")
+set -f
+patterns=($glob)
+set +f
+for g in "${patterns[@]}"; do
+	for f in "$here"/mutants/$g.patch; do
+		[ -e "$f" ] && mutants+=("$f")
+	done
 done
 if [ ${#mutants[@]} -eq 0 ]; then
 	echo "run-mutants: no mutant matches '$glob' (see tools/testing/nvdimm/mutants/)" >&2
@@ -45,19 +50,27 @@ fi
 
 # The copy of the repository the tree builds the module from during the
 # run, with the same mtimes, so that only what a mutant changes rebuilds.
-copy=$work/repo
+# It takes the place of the tree's drivers/mfroute link, as a directory:
+# patch(1) does not follow a symbolic link in a path it is given.
+copy=$tree/drivers/mfroute
 rm -rf "$copy"
 mkdir -p "$copy"
 (cd "$repo" && git ls-files -z | cpio -0 -pdm --quiet "$copy")
-ln -sfn "$copy" "$tree/drivers/mfroute"
 
 applied=
-restore() {
+unapply() {
 	if [ -n "$applied" ]; then
 		patch -d "$tree" -p1 -R -s --no-backup-if-mismatch <"$applied" >/dev/null
 		applied=
 	fi
-	ln -sfn "$repo" "$tree/drivers/mfroute"
+}
+restore() {
+	unapply
+	rm -rf "$copy"
+	ln -sfn "$repo" "$copy"
+	# The checkout's files are older than what the copy last built, and
+	# would not rebuild: build the module from them afresh.
+	rm -rf "$build/drivers/mfroute"
 }
 # An interrupted run leaves the marker: prepare-tree.sh then starts from
 # pristine sources again, whatever was left applied.
@@ -113,8 +126,7 @@ for m in "${mutants[@]}"; do
 		echo "   does not build (see $work/build.log)"
 		echo "$name|ERROR: does not build|$what" >>"$table"
 		broken=$((broken + 1))
-		restore
-		ln -sfn "$copy" "$tree/drivers/mfroute"
+		unapply
 		continue
 	fi
 	by=
@@ -140,8 +152,7 @@ for m in "${mutants[@]}"; do
 		echo "$name|SURVIVED ($tests)|$what" >>"$table"
 		survived=$((survived + 1))
 	fi
-	patch -d "$tree" -p1 -R -s --no-backup-if-mismatch <"$m" >/dev/null
-	applied=
+	unapply
 done
 
 # Back to the checkout, and to a build of it.
