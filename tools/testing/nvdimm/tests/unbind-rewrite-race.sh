@@ -10,13 +10,14 @@
 # the device must cancel it, or wait for it, before the device is freed.
 # On nfit_test, each round injects 8 blocks of poison (with notification:
 # the platform finds them, pmem routes them), rewrites them through the
-# block device (the write clears them) and unbinds the namespace at once.
+# block device (the write clears them) and unbinds the namespace at once,
+# from one process (helpers/write-then-unbind.c).
 #
 # What happened is read from kprobes: dax_route_failure() returning
 # DAX_FAILURE_ROUTED (1; it is called without a router too, and then
 # returns NOT_ROUTED), pmem's route work running, pmem_release_disk(),
-# and what disable_work_sync() returned there (true: a work was pending,
-# and was cancelled).  Proven, in up to 8 rounds:
+# and what disable_delayed_work_sync() returned there (true: a work was
+# pending, and was cancelled).  Proven, in up to 8 rounds:
 #   - every rewrite succeeded, after its poison was routed;
 #   - in some round the route work was pending when the device was
 #     released: the race happened, and the release cancelled it;
@@ -29,7 +30,7 @@ nfit_namespace
 witness_probe 'r:mfrtest/routed dax_route_failure verdict=$retval:u32'
 echo 'verdict == 1' >$tracing/events/mfrtest/routed/filter || fail "filter routed"
 witness_probe 'p:mfrtest/route_work pmem_route_work'
-witness_probe 'r:mfrtest/disabled disable_work_sync ret=$retval:u8'
+witness_probe 'r:mfrtest/disabled disable_delayed_work_sync ret=$retval:u8'
 dev=$(basename "$(readlink "/sys/block/$pmem/device")")
 
 # round STATE: poison, rewrite it and unbind at once; sets $r_raced.
@@ -39,10 +40,11 @@ round() {
 	if [ "$1" = loaded ]; then
 		wait_for 30 witnessed routed
 	fi
-	xfs_io -d -c "pwrite -S 0 131072 4096" "/dev/$pmem" >/tmp/write.out 2>&1 &&
-		echo "$dev" >/sys/bus/nd/drivers/nd_pmem/unbind ||
-		fail "$1: rewrite and unbind: $(cat /tmp/write.out)"
-	r_raced=$(grep -c 'pmem_release_disk+.* <- disable_work_sync) ret=1' $tracing/trace)
+	out=$(write-then-unbind "/dev/$pmem" 131072 4096 \
+		/sys/bus/nd/drivers/nd_pmem/unbind "$dev" 2>&1)
+	expect_eq "$1: rewrite, then unbind" "$out" "wrote 4096 unbound $dev"
+	r_raced=$(grep -c 'pmem_release_disk+.* <- disable_delayed_work_sync) ret=1' \
+		$tracing/trace)
 	echo "$dev" >/sys/bus/nd/drivers/nd_pmem/bind || fail "$1: bind $dev"
 	wait_for 10 test -b "/dev/$pmem"
 }
