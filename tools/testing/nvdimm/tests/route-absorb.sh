@@ -7,7 +7,8 @@
 # answered from the ledger without a holder call or the generic per-page
 # handling, yet looks to the caller as upstream (where xfs is told again):
 # the write succeeds and memory_failure() logs its action for each page
-# (its "recovery action" line and ras event).
+# (its "recovery action" line and ras event), and a process touching an
+# absorbed page gets its SIGBUS.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -44,3 +45,13 @@ expect_eq "ledger absorbed" "$(ledger_field "$pmem" absorbed)" 256/1048576
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/1048576
 expect_eq "ledger events" "$(ledger_field "$pmem" events)" 257
 expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+
+# A process touching a page absorbed into the range is still signalled,
+# as upstream signals it when xfs is told again: madvise(MADV_HWPOISON)
+# is a failure "action required" for the accessing task.
+witness_start
+expect_eq "a process touching an absorbed page" "$(dax-probe poison /mnt/data 7)" \
+	"sigbus code=BUS_MCEERR_AR page=7 offset=0x7000"
+expect_eq "filesystem notifications for it" "$(witness_count fs_notify)" 0
+expect_mf_actions "absorbed touch" 1
+expect_eq "holder calls after the touch" "$(grep -c . $holder/events)" 1
