@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Functions shared between the C and Rust halves of mfroute.ko.  The
- * mfroute_rs_* ones are Rust (src/holders.rs, src/dm.rs, src/router.rs,
- * src/debugfs.rs), the others C.
+ * mfroute_rs_* ones are Rust (src/holder_api.rs, src/dm.rs, src/router.rs,
+ * src/debugfs.rs, src/sysfs.rs), the others C.
  */
 #ifndef _MFROUTE_H
 #define _MFROUTE_H

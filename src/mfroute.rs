@@ -16,6 +16,7 @@ mod dm;
 mod errno;
 mod ffi;
 mod fs;
+mod holder_api;
 mod holders;
 mod notify;
 mod pass;

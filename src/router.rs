@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The failure router, as registered with the dax core, and its C ABI.
+//! The failure router, as registered with the dax core: its callbacks, and
+//! the entry points of the work items that act for it.
 //!
 //! The dax core hands the router every failure of a live dax_device
 //! (`dax_route_failure()`: poison from `memory_failure()` and
@@ -19,14 +20,12 @@
 //!
 //! C header: [`include/linux/dax.h`](srctree/include/linux/dax.h)
 
-use core::fmt::{self, Write};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use kernel::bindings;
 use kernel::container_of;
 use kernel::error::to_result;
-use kernel::ffi::{c_int, c_void};
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
@@ -347,7 +346,7 @@ impl Router {
     /// # Safety
     ///
     /// The caller is in a dax SRCU read section in which `dax` is alive.
-    unsafe fn register(
+    pub(crate) unsafe fn register(
         &self,
         raw: *mut ffi::Holder,
         dax: *mut bindings::dax_device,
@@ -363,57 +362,29 @@ impl Router {
     }
 
     /// Unregisters `holder` of `dax`; returns once no call of it runs.
-    fn unregister(&self, holder: &Holder, dax: *mut bindings::dax_device) {
+    pub(crate) fn unregister(&self, holder: &Holder, dax: *mut bindings::dax_device) {
         let dev = self.devices.lock().get(dax);
         holders::unregister(dev.as_ref().map(|d| &d.holders), holder, &self.quiesce);
     }
 
-    /// Writes every device's ledger as text, as shown in debugfs.
-    fn show(&self, out: &mut dyn Write) -> fmt::Result {
+    /// Returns the devices the router knows, in no particular order.
+    ///
+    /// Fails only for want of memory for the list.
+    pub(crate) fn devices(&self) -> Result<KVec<Arc<Device>>> {
         let mut devices = KVec::new();
+        let mut res = Ok(());
         self.devices.lock().for_each(&mut |d| {
-            let _ = devices.push(d.clone(), GFP_KERNEL);
+            if res.is_ok() {
+                res = devices.push(d.clone(), GFP_KERNEL).map_err(Error::from);
+            }
         });
-        for dev in devices.iter() {
-            let holders = dev.holders.lock().len();
-            let mut state = dev.state.lock();
-            let c = *state.ledger.counters();
-            let check = if state.ledger.check().is_ok() {
-                "ok"
-            } else {
-                "BROKEN"
-            };
-            writeln!(
-                out,
-                "{} events={} delivered={}/{} absorbed={}/{} fallback={}/{} errors={}/{} \
-                 relayed={}/{} repaired={}/{} pre_remove={} holder_calls={} holder_errors={} \
-                 holders={} check={}",
-                dev.name.as_str(),
-                c.events.ranges,
-                c.delivered.ranges,
-                c.delivered.bytes,
-                c.absorbed.ranges,
-                c.absorbed.bytes,
-                c.fallback.ranges,
-                c.fallback.bytes,
-                c.failed.ranges,
-                c.failed.bytes,
-                c.relayed.ranges,
-                c.relayed.bytes,
-                c.repaired.ranges,
-                c.repaired.bytes,
-                state.pre_removes,
-                state.holder_calls,
-                state.holder_errors,
-                holders,
-                check
-            )?;
-            state
-                .ledger
-                .delivered()
-                .try_for_each(&mut |r| writeln!(out, "  failed {:#x}+{:#x}", r.start(), r.len()))?;
-        }
-        writeln!(out, "untracked={}", self.untracked.load(Ordering::Relaxed))
+        res.map(|()| devices)
+    }
+
+    /// Returns how many failures went per page as a whole for want of
+    /// memory for their device's state.
+    pub(crate) fn untracked(&self) -> u64 {
+        self.untracked.load(Ordering::Relaxed)
     }
 }
 
@@ -505,63 +476,12 @@ unsafe extern "C" fn attached_callback(
 }
 
 /// Returns the registered router, if any.
-fn router() -> Option<&'static Router> {
+pub(crate) fn router() -> Option<&'static Router> {
     let router = ROUTER.load(Ordering::Acquire);
     // SAFETY: `ROUTER` is non-null only while the router it points to is
     // registered (type invariant); the holder API's users keep mfroute,
     // and so the router, loaded.
     unsafe { router.as_ref() }
-}
-
-/// Registers a holder for `len` bytes at `start` of dax_device `dax`;
-/// stores its token in `token`. Returns 0 or a negative errno.
-///
-/// # Safety
-///
-/// `holder` stays valid until [`mfroute_rs_unregister`] returns for the
-/// token; the caller is in a dax SRCU read section in which `dax` is alive;
-/// `token` is valid for writes.
-#[no_mangle]
-unsafe extern "C" fn mfroute_rs_register(
-    holder: *mut ffi::Holder,
-    dax: *mut bindings::dax_device,
-    start: u64,
-    len: u64,
-    token: *mut *mut c_void,
-) -> c_int {
-    let Some(router) = router() else {
-        return ENODEV.to_errno();
-    };
-    let range = match ByteRange::new(start, len) {
-        Ok(range) => range,
-        Err(e) => return Error::from(e).to_errno(),
-    };
-    // SAFETY: By the safety requirements.
-    match unsafe { router.register(holder, dax, range) } {
-        Ok(holder) => {
-            // SAFETY: `token` is valid for writes; the reference is given
-            // back by `mfroute_rs_unregister`.
-            unsafe { *token = Arc::into_raw(holder).cast_mut().cast() };
-            0
-        }
-        Err(e) => e.to_errno(),
-    }
-}
-
-/// Unregisters the holder of `token` (on `dax`); no callback of it runs
-/// after this returns.
-///
-/// # Safety
-///
-/// `token` came from [`mfroute_rs_register`] and is given back once; `dax`
-/// is the dax_device it was registered on, referenced by the caller.
-#[no_mangle]
-unsafe extern "C" fn mfroute_rs_unregister(token: *mut c_void, dax: *mut bindings::dax_device) {
-    // SAFETY: `token` is the raw `Arc` `mfroute_rs_register` gave out.
-    let holder = unsafe { Arc::from_raw(token.cast::<Holder>()) };
-    if let Some(router) = router() {
-        router.unregister(&holder, dax);
-    }
 }
 
 /// Tries the deliveries put off for suspended mapped devices; the defer
@@ -588,34 +508,4 @@ extern "C" fn mfroute_rs_reprobe() {
     if let Some(router) = router() {
         router.reprobe();
     }
-}
-
-/// A `fmt::Write` into a `seq_file`.
-struct SeqWriter(*mut ffi::SeqFile);
-
-impl Write for SeqWriter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        // SAFETY: The seq_file is valid during `mfroute_rs_ledger_show`.
-        let rc = unsafe { ffi::seq_write(self.0, s.as_ptr().cast(), s.len()) };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(fmt::Error)
-        }
-    }
-}
-
-/// Writes the ledgers into `m`; returns 0 or a negative errno.
-///
-/// # Safety
-///
-/// `m` is the seq_file of a `->show()` call in progress.
-#[no_mangle]
-unsafe extern "C" fn mfroute_rs_ledger_show(m: *mut ffi::SeqFile) -> c_int {
-    let Some(router) = router() else {
-        return ENODEV.to_errno();
-    };
-    // An overflowing seq_file is grown and shown again by its caller.
-    let _ = router.show(&mut SeqWriter(m));
-    0
 }
