@@ -4,7 +4,8 @@
 # Unbinding a pmem under mounted xfs with a mapped file: xfs is told once,
 # as upstream, that the whole device (0, U64_MAX) is about to be removed;
 # the sample holder gets one call covering its registration, flags
-# MF_MEM_PRE_REMOVE; no per-page memory_failure() handling.  A process that
+# MF_MEM_PRE_REMOVE, and its call (slowed to 1 s) ends before the removal
+# goes on; no per-page memory_failure() handling.  A process that
 # keeps reading the file's mapping every 2 ms, and one that keeps writing
 # another, throughout the unbind both end with a SIGBUS (xfs shuts down
 # and revokes its mappings), and umount is clean.
@@ -21,7 +22,10 @@ make_file /mnt/other 4
 keep_mapping /mnt/data read r
 keep_mapping /mnt/other write w
 witness_holder_probe
+witness_probe 'r:mfrtest/holder_done sample_notify_failure'
 witness_probe 'r:mfrtest/killed kill_dax'
+# A holder that takes its time (1 s a call) is still waited for.
+echo 1000 >$holder/delay || fail "holder delay"
 dmesg -c >/dev/null
 witness_start
 unbind_pmem "$pmem"
@@ -29,10 +33,10 @@ expect_revoked "reader" r
 expect_revoked "writer" w
 events=$(cat $holder/events)
 echo "$events"
-# The holder was told before kill_dax() returned: the device went away
-# only after its holders heard of it.
-expect_eq "holder told before the removal returned" \
-	"$(witness_timeline holder_told killed | awk '$1 == "killed" { exit } $1 == "holder_told" { n++ } END { print n + 0 }')" 1
+# The holder's call had returned before kill_dax() did: the device went
+# away only after its holders heard of it.
+expect_eq "holder's call done before the removal returned" \
+	"$(witness_timeline holder_done killed | awk '$1 == "killed" { exit } $1 == "holder_done" { n++ } END { print n + 0 }')" 1
 expect_eq "sample holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "sample holder event" "$events" \
 	"dev=$majmin offset=0x0 len=$(printf '%#x' "$size") flags=0x80"
