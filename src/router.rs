@@ -324,11 +324,13 @@ impl Router {
     }
 
     /// Asks every known device's driver for the poison nobody took.
+    ///
+    /// Without memory for the list, nobody is asked: the poison stays
+    /// untaken, to be asked for at the next new user.
     fn reprobe(&self) {
-        let mut devices = KVec::new();
-        self.devices.lock().for_each(&mut |d| {
-            let _ = devices.push(d.clone(), GFP_KERNEL);
-        });
+        let Ok(devices) = self.devices() else {
+            return;
+        };
         for dev in devices.iter() {
             // A device forgotten meanwhile may be freed: `with_dax` skips
             // it (the dax SRCU read section `dax_report_poison()` takes does
