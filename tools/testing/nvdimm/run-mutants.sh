@@ -140,6 +140,7 @@ for m in "${mutants[@]}"; do
 	if [ ${#guest[@]} -gt 0 ]; then
 		"$here/run-tests.sh" --guest-only "${guest[@]}" >"$work/$name.tap" 2>&1
 		by="$by $(sed -n 's/^not ok [0-9]* - guest: \([^ ]*\).*/\1/p' "$work/$name.tap" | tr '\n' ' ')"
+		rm -rf "$work/$name.logs"
 		cp -a "$cache/logs" "$work/$name.logs" 2>/dev/null
 	fi
 	by=$(echo $by)

@@ -4,7 +4,7 @@
 # Unbinding a pmem under mounted xfs with a mapped file: xfs is told once,
 # as upstream, that the whole device (0, U64_MAX) is about to be removed;
 # the sample holder gets one call covering its registration, flags
-# MF_MEM_PRE_REMOVE, and its call (slowed to 1 s) ends before the removal
+# MF_MEM_PRE_REMOVE, and its call (slowed to 5 s) ends before the removal
 # goes on; no per-page memory_failure() handling.  A process that
 # keeps reading the file's mapping every 2 ms, and one that keeps writing
 # another, throughout the unbind both end with a SIGBUS (xfs shuts down
@@ -24,8 +24,9 @@ keep_mapping /mnt/other write w
 witness_holder_probe
 witness_probe 'r:mfrtest/holder_done sample_notify_failure'
 witness_probe 'r:mfrtest/killed kill_dax'
-# A holder that takes its time (1 s a call) is still waited for.
-echo 1000 >$holder/delay || fail "holder delay"
+# A holder that takes its time (5 s a call: longer than xfs takes for
+# its part of the removal, which runs meanwhile) is still waited for.
+echo 5000 >$holder/delay || fail "holder delay"
 dmesg -c >/dev/null
 witness_start
 unbind_pmem "$pmem"
