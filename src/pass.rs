@@ -73,6 +73,10 @@ pub(crate) enum Verdict {
     Absorbed,
 }
 
+/// What [`Pass::up`] does with each group of uses of one mapped device:
+/// the pass, the group, and where it puts what was taken.
+type UpperGroup<'f, 'a> = dyn FnMut(&mut Pass<'a>, &[Use], &mut KVec<ByteRange>) + 'f;
+
 /// One routing pass.
 pub(crate) struct Pass<'a> {
     /// The devices the router knows.
@@ -347,7 +351,7 @@ impl<'a> Pass<'a> {
         &mut self,
         member: *mut bindings::dax_device,
         only: Option<usize>,
-        each: &mut dyn FnMut(&mut Self, &[Use], &mut KVec<ByteRange>),
+        each: &mut UpperGroup<'_, 'a>,
     ) -> Up {
         let mut up = Up::default();
         // Mapped devices to hand the range to again; `None`: every one.
