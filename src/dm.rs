@@ -18,6 +18,7 @@ use kernel::bindings;
 use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
 
+use crate::dax::DaxDevice;
 use crate::ffi;
 use crate::route::layout::Layout;
 use crate::route::range::{ByteRange, SectorRange};
@@ -40,7 +41,7 @@ pub(crate) struct Use {
     /// The mapped device.
     md: *mut ffi::MappedDevice,
     /// Its dax_device, or null.
-    pub(crate) upper: *mut bindings::dax_device,
+    upper: *mut bindings::dax_device,
     /// The generation of the table this comes from.
     generation: u32,
     /// How the target uses the member.
@@ -59,6 +60,17 @@ impl Use {
     pub(crate) fn is_current(&self) -> bool {
         // SAFETY: `md` is referenced (type invariant).
         !unsafe { ffi::mfroute_dm_changed(self.md, self.generation) }
+    }
+
+    /// Returns the mapped device's dax_device, if it has one.
+    pub(crate) fn upper(&self) -> Option<&DaxDevice> {
+        if self.upper.is_null() {
+            return None;
+        }
+        // SAFETY: `md` is referenced while `self` lives (type invariant),
+        // and dm kills and frees its dax_device, or its disk, only once
+        // nobody holds it.
+        Some(unsafe { DaxDevice::from_raw(self.upper) })
     }
 
     /// Returns a key naming the mapped device, for the walk it is in.
@@ -89,19 +101,16 @@ pub(crate) struct Walk {
 
 impl Walk {
     /// Walks the live tables for targets using `member`.
-    ///
-    /// # Safety
-    ///
-    /// `member` is a live dax_device for the call.
-    pub(crate) unsafe fn of(member: *mut bindings::dax_device) -> Self {
+    pub(crate) fn of(member: &DaxDevice) -> Self {
         let mut walk = Walk {
             uses: KVec::new(),
             incomplete: false,
         };
         let ctx = core::ptr::from_mut(&mut walk).cast::<c_void>();
-        // SAFETY: `member` is live; `ctx` points to `walk` for the call,
-        // which is all `mfroute_rs_dm_use` uses it for.
-        if unsafe { ffi::mfroute_dm_uses(member, ctx) } != 0 {
+        // SAFETY: `member` is not freed for the call (it is a reference);
+        // `ctx` points to `walk` for the call, which is all
+        // `mfroute_rs_dm_use` uses it for.
+        if unsafe { ffi::mfroute_dm_uses(member.as_raw(), ctx) } != 0 {
             walk.incomplete = true;
         }
         walk

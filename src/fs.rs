@@ -9,10 +9,9 @@
 //!
 //! C header: [`include/linux/blkdev.h`](srctree/include/linux/blkdev.h)
 
-use kernel::ffi::c_int;
 use kernel::prelude::*;
 
-use crate::ffi;
+use crate::dax::Disk;
 use crate::route::range::ByteRange;
 use crate::route::sort::sort_by_key;
 
@@ -23,26 +22,17 @@ pub(crate) struct Partitions {
 }
 
 impl Partitions {
-    /// Reads the partitions of `disk` (none for a null disk).
-    ///
-    /// # Safety
-    ///
-    /// `disk` is null or valid for the call.
-    pub(crate) unsafe fn of(disk: *mut ffi::Disk) -> Result<Self> {
+    /// Reads the partitions of `disk` (none without a disk).
+    pub(crate) fn of(disk: Option<&Disk>) -> Result<Self> {
         let mut parts = KVec::new();
-        if disk.is_null() {
+        let Some(disk) = disk else {
             return Ok(Self { parts });
-        }
+        };
         let mut room: usize = 4;
         loop {
             let mut starts = KVec::from_elem(0u64, room, GFP_KERNEL)?;
             let mut lens = KVec::from_elem(0u64, room, GFP_KERNEL)?;
-            let max = c_int::try_from(room).map_err(|_| ENOMEM)?;
-            // SAFETY: `disk` is valid; both buffers hold `max` entries.
-            let n = unsafe {
-                ffi::mfroute_disk_partitions(disk, starts.as_mut_ptr(), lens.as_mut_ptr(), max)
-            };
-            let n = usize::try_from(n).map_err(|_| EINVAL)?;
+            let n = disk.partitions(starts.as_mut_slice(), lens.as_mut_slice());
             if n > room {
                 // Partitions appeared meanwhile: ask again with room.
                 room = n;

@@ -9,6 +9,7 @@
 
 use kernel::prelude::*;
 
+mod dax;
 mod debugfs;
 mod defer;
 mod device;
@@ -24,6 +25,7 @@ pub mod route;
 mod router;
 mod store;
 mod sysfs;
+mod table;
 mod trace;
 
 module! {

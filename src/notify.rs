@@ -25,7 +25,7 @@ use kernel::sync::{Arc, Mutex};
 
 use crate::device::Device;
 use crate::ffi;
-use crate::holders::{Holder, Quiesce};
+use crate::holders::Holder;
 use crate::route::range::ByteRange;
 
 /// What a note tells.
@@ -93,7 +93,7 @@ pub(crate) fn flush() {
 }
 
 /// Delivers every note queued in `notes`, in order; the notify work.
-pub(crate) fn deliver(notes: &Mutex<Notes>, quiesce: &Quiesce) {
+pub(crate) fn deliver(notes: &Mutex<Notes>) {
     loop {
         let batch = core::mem::replace(&mut notes.lock().queue, KVec::new());
         if batch.is_empty() {
@@ -101,22 +101,14 @@ pub(crate) fn deliver(notes: &Mutex<Notes>, quiesce: &Quiesce) {
         }
         for note in batch.iter() {
             let (calls, failed) = match note.kind {
-                Kind::Poison => note
-                    .holder
-                    .deliver_poison(quiesce, note.seq, note.range, note.flags),
+                Kind::Poison => note.holder.deliver_poison(note.seq, note.range, note.flags),
                 Kind::Removal => {
-                    match note
-                        .holder
-                        .deliver(quiesce, note.seq, note.range, note.flags)
-                    {
+                    match note.holder.calls.deliver(note.seq, note.range, note.flags) {
                         Some(rc) => (1, rc != 0),
                         None => (0, false),
                     }
                 }
-                Kind::Repair => (
-                    u64::from(note.holder.repair(quiesce, note.seq, note.range)),
-                    false,
-                ),
+                Kind::Repair => (u64::from(note.holder.repair(note.seq, note.range)), false),
             };
             if calls > 0 || failed {
                 let mut state = note.device.state.lock();

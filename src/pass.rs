@@ -28,8 +28,9 @@ use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+use crate::dax::DaxDevice;
 use crate::defer::{self, Defer, Defers};
-use crate::device::{device_of, Device, Devices};
+use crate::device::Device;
 use crate::dm::{Mapping, Use, Walk};
 use crate::fs::Partitions;
 use crate::notify::{self, Kind, Note, Notes};
@@ -38,6 +39,7 @@ use crate::route::range::ByteRange;
 use crate::route::sort::sort_by_key;
 use crate::route::RouteError;
 use crate::store::RbStore;
+use crate::table::{device_of, Devices};
 use crate::trace::{self, Origin, Reason};
 use kernel::sync::Mutex;
 
@@ -162,6 +164,7 @@ impl<'a> Pass<'a> {
     pub(crate) fn poison(
         &mut self,
         dev: &Arc<Device>,
+        dax: &DaxDevice,
         range: ByteRange,
         untaken: &mut dyn FnMut(ByteRange),
     ) -> Verdict {
@@ -197,7 +200,7 @@ impl<'a> Pass<'a> {
                 }
                 Part::New(r) => {
                     any_new = true;
-                    let taken = self.deliver_part(dev, r, &mut left);
+                    let taken = self.deliver_part(dev, dax, r, &mut left);
                     any_taken |= taken;
                 }
             }
@@ -226,13 +229,14 @@ impl<'a> Pass<'a> {
     fn deliver_part(
         &mut self,
         dev: &Arc<Device>,
+        dax: &DaxDevice,
         r: ByteRange,
         left: &mut KVec<ByteRange>,
     ) -> bool {
         let mut taken: KVec<ByteRange> = KVec::new();
         let mut lost = false;
         self.fs_failed = false;
-        self.deliver(dev, dev.dax(), r, 0, &mut |t| {
+        self.deliver(dev, dax, r, 0, &mut |t| {
             if taken.push(t, GFP_KERNEL).is_err() {
                 lost = true;
             }
@@ -309,7 +313,7 @@ impl<'a> Pass<'a> {
     fn deliver(
         &mut self,
         dev: &Arc<Device>,
-        dax: *mut bindings::dax_device,
+        dax: &DaxDevice,
         r: ByteRange,
         depth: u32,
         taken: &mut dyn FnMut(ByteRange),
@@ -347,12 +351,7 @@ impl<'a> Pass<'a> {
     /// taken under the stale one is dropped. After [`MAX_WALKS`] walks a
     /// mapped device whose table keeps changing is left to the per-page
     /// path. With `only`, only that mapped device is handed the range.
-    fn up(
-        &mut self,
-        member: *mut bindings::dax_device,
-        only: Option<usize>,
-        each: &mut UpperGroup<'_, 'a>,
-    ) -> Up {
+    fn up(&mut self, member: &DaxDevice, only: Option<usize>, each: &mut UpperGroup<'_, 'a>) -> Up {
         let mut up = Up::default();
         // Mapped devices to hand the range to again; `None`: every one.
         let mut again: Option<KVec<usize>> = None;
@@ -394,7 +393,7 @@ impl<'a> Pass<'a> {
                 }
             }
             if stale.is_empty() {
-                self.put_walk(member, walk);
+                self.put_walk(member.key(), walk);
                 return up;
             }
             // A stale walk is dropped: the next one reads the live tables.
@@ -408,8 +407,8 @@ impl<'a> Pass<'a> {
     /// is resumed now: through the mapped device's live table, to what
     /// sits on it. Returns whether it is still suspended.
     ///
-    /// `dax` is the dax_device of `d.lower`, not freed for the call.
-    pub(crate) fn deliver_deferred(&mut self, d: &Defer, dax: *mut bindings::dax_device) -> bool {
+    /// `dax` is the dax_device of `d.lower`.
+    pub(crate) fn deliver_deferred(&mut self, d: &Defer, dax: &DaxDevice) -> bool {
         self.up(dax, Some(d.md), &mut |this, group, got| {
             this.deliver_up(&d.lower, group, d.range, 0, got)
         });
@@ -448,16 +447,14 @@ impl<'a> Pass<'a> {
     fn call_filesystem(
         &mut self,
         dev: &Arc<Device>,
-        dax: *mut bindings::dax_device,
+        dax: &DaxDevice,
         r: ByteRange,
         taken: &mut dyn FnMut(ByteRange),
     ) {
-        // SAFETY: `dax` is alive for the pass (see `Router::route`).
-        if !unsafe { bindings::dax_has_holder(dax, r.start(), r.len()) } {
+        if !dax.has_holder(r.start(), r.len()) {
             return;
         }
-        // SAFETY: The disk of a live dax_device is valid for the pass.
-        let parts = match unsafe { Partitions::of(dev.disk()) } {
+        let parts = match Partitions::of(dax.disk()) {
             Ok(parts) => parts,
             Err(_) => {
                 self.untaken_because(Reason::NoMemory);
@@ -465,14 +462,10 @@ impl<'a> Pass<'a> {
             }
         };
         let _ = parts.split(r, &mut |piece| -> Result<(), RouteError> {
-            // SAFETY: `dax` is alive, as above.
-            if !unsafe { bindings::dax_has_holder(dax, piece.start(), piece.len()) } {
+            if !dax.has_holder(piece.start(), piece.len()) {
                 return Ok(());
             }
-            // SAFETY: `dax` is alive, as above.
-            let rc = unsafe {
-                bindings::dax_holder_notify_failure(dax, piece.start(), piece.len(), self.flags)
-            };
+            let rc = dax.notify_failure(piece.start(), piece.len(), self.flags);
             self.calls = self.calls.saturating_add(1);
             trace::deliver_fs(self.seq, dev.devt, &dev.name, piece, self.flags, rc);
             match rc {
@@ -523,9 +516,9 @@ impl<'a> Pass<'a> {
         let Some(first) = group.first() else {
             return;
         };
-        if first.upper.is_null() {
+        let Some(upper_dax) = first.upper() else {
             return;
-        }
+        };
         if first.suspended {
             // Its filesystem's I/O would wait for the resume: the per-page
             // path handles it now, and the filesystem is told after.
@@ -544,10 +537,7 @@ impl<'a> Pass<'a> {
             self.suspended = true;
             return;
         }
-        // SAFETY: The mapped device is referenced by the walk, so its
-        // dax_device is alive until it is dropped (dm kills it only once
-        // nobody holds the device).
-        let Ok(upper) = (unsafe { device_of(self.devices, first.upper) }) else {
+        let Ok(upper) = device_of(self.devices, upper_dax) else {
             self.untaken_because(Reason::NoMemory);
             return;
         };
@@ -571,7 +561,7 @@ impl<'a> Pass<'a> {
         for (m, up) in pieces.iter() {
             let (m, up) = (*m, *up);
             self.count_up(&upper, up);
-            self.deliver(&upper, first.upper, up, depth.saturating_add(1), &mut |t| {
+            self.deliver(&upper, upper_dax, up, depth.saturating_add(1), &mut |t| {
                 // Back to the member: the piece is a shift.
                 if let Some(back) = t
                     .checked_sub(up.start())
@@ -600,8 +590,8 @@ impl<'a> Pass<'a> {
 
     /// Returns the walk of `member` done in this pass, walking if needed;
     /// give it back with [`Pass::put_walk`].
-    fn walk(&mut self, member: *mut bindings::dax_device) -> Walk {
-        let key = member as usize;
+    fn walk(&mut self, member: &DaxDevice) -> Walk {
+        let key = member.key();
         let cached = self
             .walks
             .as_mut_slice()
@@ -611,17 +601,16 @@ impl<'a> Pass<'a> {
         if let Some(walk) = cached {
             return walk;
         }
-        // SAFETY: `member` is alive for the pass.
-        let walk = unsafe { Walk::of(member) };
+        let walk = Walk::of(member);
         if walk.incomplete {
             self.untaken_because(Reason::NoMemory);
         }
         walk
     }
 
-    /// Keeps `walk` of `member` for the rest of the pass.
-    fn put_walk(&mut self, member: *mut bindings::dax_device, walk: Walk) {
-        let key = member as usize;
+    /// Keeps `walk` of the member at address `key` for the rest of the
+    /// pass.
+    fn put_walk(&mut self, key: usize, walk: Walk) {
         if let Some(entry) = self
             .walks
             .as_mut_slice()
@@ -643,7 +632,7 @@ impl<'a> Pass<'a> {
     pub(crate) fn remove(
         &mut self,
         dev: &Arc<Device>,
-        dax: *mut bindings::dax_device,
+        dax: &DaxDevice,
         r: ByteRange,
         whole: bool,
         depth: u32,
@@ -655,10 +644,8 @@ impl<'a> Pass<'a> {
         } else {
             (r.start(), r.len())
         };
-        // SAFETY: `dax` is alive for the pass.
-        if unsafe { bindings::dax_has_holder(dax, off, len) } {
-            // SAFETY: As above.
-            let rc = unsafe { bindings::dax_holder_notify_failure(dax, off, len, self.flags) };
+        if dax.has_holder(off, len) {
+            let rc = dax.notify_failure(off, len, self.flags);
             self.calls = self.calls.saturating_add(1);
             trace::deliver_fs(self.seq, dev.devt, &dev.name, r, self.flags, rc);
         }
@@ -675,9 +662,9 @@ impl<'a> Pass<'a> {
     /// `group`, as one range covering what its targets map there.
     fn remove_up(&mut self, group: &[Use], r: ByteRange, depth: u32) {
         let Some(first) = group.first() else { return };
-        if first.upper.is_null() {
+        let Some(upper_dax) = first.upper() else {
             return;
-        }
+        };
         let mut cover: Option<ByteRange> = None;
         for u in group.iter() {
             if let Mapping::Layout(layout) = &u.mapping {
@@ -693,21 +680,14 @@ impl<'a> Pass<'a> {
             }
         }
         let Some(cover) = cover else { return };
-        // SAFETY: As in `deliver_up`.
-        if let Ok(upper) = unsafe { device_of(self.devices, first.upper) } {
-            self.remove(&upper, first.upper, cover, false, depth.saturating_add(1));
+        if let Ok(upper) = device_of(self.devices, upper_dax) {
+            self.remove(&upper, upper_dax, cover, false, depth.saturating_add(1));
         }
     }
 
     /// Tells the holders of `dev` and everything above that `r` is good
     /// again.
-    pub(crate) fn repair(
-        &mut self,
-        dev: &Arc<Device>,
-        dax: *mut bindings::dax_device,
-        r: ByteRange,
-        depth: u32,
-    ) {
+    pub(crate) fn repair(&mut self, dev: &Arc<Device>, dax: &DaxDevice, r: ByteRange, depth: u32) {
         self.call_holders(dev, r, Kind::Repair);
         if depth >= MAX_DEPTH {
             return;
@@ -720,11 +700,10 @@ impl<'a> Pass<'a> {
     /// Routes the repair of member range `r` to the mapped device of `group`.
     fn repair_up(&mut self, group: &[Use], r: ByteRange, depth: u32) {
         let Some(first) = group.first() else { return };
-        if first.upper.is_null() {
+        let Some(upper_dax) = first.upper() else {
             return;
-        }
-        // SAFETY: As in `deliver_up`.
-        let Ok(upper) = (unsafe { device_of(self.devices, first.upper) }) else {
+        };
+        let Ok(upper) = device_of(self.devices, upper_dax) else {
             return;
         };
         let mut pieces = KVec::new();
@@ -736,7 +715,7 @@ impl<'a> Pass<'a> {
             }
         }
         for up in pieces.iter() {
-            self.repair(&upper, first.upper, *up, depth.saturating_add(1));
+            self.repair(&upper, upper_dax, *up, depth.saturating_add(1));
         }
     }
 }

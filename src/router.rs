@@ -31,15 +31,17 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 use kernel::types::Opaque;
 
+use crate::dax::{DaxDevice, ReadSection};
 use crate::defer::{self, Defers};
-use crate::device::{device_of, Device, Devices};
+use crate::device::Device;
 use crate::ffi;
-use crate::holders::{self, Holder, Quiesce};
+use crate::holder_api::Callbacks;
+use crate::holders::{self, Holder};
 use crate::notify::{self, Notes};
 use crate::pass::{Pass, Verdict, PRE_REMOVE};
 use crate::route::range::ByteRange;
 use crate::store::RbStore;
-use crate::sysfs;
+use crate::table::{self, device_of, Devices};
 use crate::trace::{self, Origin};
 
 /// The router the C entry points reach; set while one is registered.
@@ -57,9 +59,6 @@ pub(crate) struct Router {
     /// The devices the router knows.
     #[pin]
     devices: Mutex<Devices>,
-    /// Where holder unregistration waits for calls to end.
-    #[pin]
-    quiesce: Quiesce,
     /// Notes for registered holders, delivered by the notify work.
     #[pin]
     notes: Mutex<Notes>,
@@ -88,7 +87,6 @@ impl Router {
         let this = KBox::pin_init(
             pin_init!(Router {
                 devices <- new_mutex!(Devices::new(), "mfroute:devices"),
-                quiesce <- Quiesce::new(),
                 notes <- new_mutex!(Notes::new(), "mfroute:notes"),
                 defers <- new_mutex!(Defers::new(), "mfroute:defers"),
                 seq: AtomicU64::new(0),
@@ -152,8 +150,10 @@ impl Router {
             }
             return bindings::dax_failure_verdict_DAX_FAILURE_NOT_ROUTED;
         };
-        // SAFETY: `dax` is alive in the caller's read section.
-        let dev = match unsafe { device_of(&self.devices, dax) } {
+        // SAFETY: `dax` is alive in the caller's read section, which lasts
+        // for the call: kill_dax() waits for it before it lets go.
+        let dax = unsafe { DaxDevice::from_raw(dax) };
+        let dev = match device_of(&self.devices, dax) {
             Ok(dev) => dev,
             Err(_) => {
                 // No memory for its state: as without a router.
@@ -176,7 +176,7 @@ impl Router {
 
         let mut left = 0u64;
         let mut no_callback = false;
-        let verdict = pass.poison(&dev, range, &mut |r| {
+        let verdict = pass.poison(&dev, dax, range, &mut |r| {
             left = left.saturating_add(r.len());
             match untaken {
                 // SAFETY: The caller's callback, for its own failure.
@@ -224,8 +224,10 @@ impl Router {
         let Ok(range) = ByteRange::new(off, len) else {
             return;
         };
+        // SAFETY: As in `route`.
+        let dax = unsafe { DaxDevice::from_raw(dax) };
         // Nothing routed from an unknown device: nothing to repair.
-        let Some(dev) = self.devices.lock().get(dax) else {
+        let Some(dev) = self.devices.lock().get(dax.key()) else {
             return;
         };
         let seq = self.next_seq();
@@ -270,13 +272,10 @@ impl Router {
         }
     }
 
-    /// Forgets `dax`, dead: no call about it runs or will run.
-    fn forget(&self, dax: *mut bindings::dax_device) {
-        let gone = self.devices.lock().remove(dax);
-        if let Some(device) = gone {
-            device.forget();
-            sysfs::hide(&device);
-        }
+    /// Forgets the dax_device at address `key`, dead: no call about it
+    /// runs or will run.
+    fn forget(&self, key: usize) {
+        table::forget(&self.devices, key);
     }
 
     /// Tries the deliveries put off while their mapped device was
@@ -285,11 +284,10 @@ impl Router {
         let mut waiting = KVec::new();
         for d in defer::take(&self.defers) {
             // The lower device forgotten: nothing above it to tell.
-            let still = d.lower.with_dax(|dax| {
-                // SAFETY: Plain C function.
-                let id = unsafe { bindings::dax_read_lock() };
-                // SAFETY: `dax` is not freed before `with_dax` returns.
-                let still = unsafe { bindings::dax_alive(dax) } && {
+            let still = d.lower.dax.with(|dax| {
+                // Routed as the dax core routes: alive in a read section.
+                let _section = ReadSection::enter();
+                dax.alive() && {
                     let seq = self.next_seq();
                     trace::event(
                         seq,
@@ -310,10 +308,7 @@ impl Router {
                     let still = pass.deliver_deferred(&d, dax);
                     self.account(&d.lower, &pass, "deferred poison", d.range, 0);
                     still
-                };
-                // SAFETY: Ends the section begun above.
-                unsafe { bindings::dax_read_unlock(id) };
-                still
+                }
             });
             if still == Some(true) && waiting.push(d, GFP_KERNEL).is_err() {
                 // No memory to keep it: the filesystem is not told later.
@@ -332,41 +327,35 @@ impl Router {
             return;
         };
         for dev in devices.iter() {
-            // A device forgotten meanwhile may be freed: `with_dax` skips
-            // it (the dax SRCU read section `dax_report_poison()` takes does
+            // A device forgotten meanwhile may be freed: `with` skips it
+            // (the dax SRCU read section `dax_report_poison()` takes does
             // not keep it: `kill_dax()` forgets it after its grace period).
-            dev.with_dax(|dax| {
-                // SAFETY: `dax` is not freed before `with_dax` returns;
-                // `dax_report_poison()` checks that it is alive.
-                unsafe { bindings::dax_report_poison(dax) }
-            });
+            dev.dax.with(DaxDevice::report_poison);
         }
     }
 
-    /// Registers `raw` for `range` of `dax`; returns its holder.
-    ///
-    /// # Safety
-    ///
-    /// The caller is in a dax SRCU read section in which `dax` is alive.
-    pub(crate) unsafe fn register(
+    /// Registers a holder calling `calls` for `range` of `dax`; returns it.
+    pub(crate) fn register(
         &self,
-        raw: *mut ffi::Holder,
-        dax: *mut bindings::dax_device,
+        calls: impl PinInit<Callbacks>,
+        dax: &DaxDevice,
         range: ByteRange,
     ) -> Result<Arc<Holder>> {
-        // SAFETY: By the safety requirements.
-        let dev = unsafe { device_of(&self.devices, dax) }?;
-        let holder = holders::register(&dev.holders, raw, range)?;
+        let dev = device_of(&self.devices, dax)?;
+        let holder = holders::register(&dev.holders, calls, range)?;
         // A holder appeared: it may take poison nobody took before.
         // SAFETY: Plain C function, any context.
         unsafe { ffi::mfroute_reprobe_schedule(0) };
         Ok(holder)
     }
 
-    /// Unregisters `holder` of `dax`; returns once no call of it runs.
-    pub(crate) fn unregister(&self, holder: &Holder, dax: *mut bindings::dax_device) {
-        let dev = self.devices.lock().get(dax);
-        holders::unregister(dev.as_ref().map(|d| &d.holders), holder, &self.quiesce);
+    /// Takes `holder` out of the registry of the dax_device at address
+    /// `key`, if it is still known.
+    pub(crate) fn unregister(&self, holder: &Holder, key: usize) {
+        let dev = self.devices.lock().get(key);
+        if let Some(dev) = dev {
+            holders::unregister(&dev.holders, holder);
+        }
     }
 
     /// Returns the devices the router knows, in no particular order.
@@ -460,7 +449,7 @@ unsafe extern "C" fn forget_callback(
     dax: *mut bindings::dax_device,
 ) {
     // SAFETY: As for `route_callback`.
-    unsafe { router_of(raw) }.forget(dax);
+    unsafe { router_of(raw) }.forget(dax as usize);
 }
 
 /// `->attached()` of `struct dax_failure_router`: must not sleep.
@@ -500,7 +489,7 @@ extern "C" fn mfroute_rs_defer() {
 #[no_mangle]
 extern "C" fn mfroute_rs_notify() {
     if let Some(router) = router() {
-        notify::deliver(&router.notes, &router.quiesce);
+        notify::deliver(&router.notes);
     }
 }
 

@@ -59,9 +59,8 @@ impl Drop for Dir {
 ///
 /// # Safety
 ///
-/// The caller is in a dax SRCU read section in which the device's
-/// dax_device is alive, so that [`hide`] (called once it died) runs after
-/// this returns.
+/// The device's dax_device cannot die before this returns, so that
+/// [`hide`] (called once it died) runs after it.
 pub(crate) unsafe fn show(device: &Arc<Device>) {
     if device.devt == 0 {
         return;
