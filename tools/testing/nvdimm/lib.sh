@@ -615,6 +615,37 @@ module_text() {
 	[ -n "$text_end" ] || fail "no section of $1 above its text"
 }
 
+# failslab_arm: make failslab fail, once failslab_set 100 turns it on,
+# every allocation of mfroute's own and nothing else (the knobs are
+# explained in route-failslab.sh), and count them: failslab_failed then
+# prints how many were failed since.  failslab_set 0 turns it off.
+failslab_arm() {
+	local fs=/sys/kernel/debug/failslab
+	module_text mfroute
+	symbol_range memory_failure_range
+	echo "mfroute text $text_start..$text_end; memory_failure_range $sym_start..$sym_end"
+	echo 0 >$fs/probability || fail "failslab probability"
+	echo "$text_start" >$fs/require-start || fail "failslab require-start"
+	echo "$text_end" >$fs/require-end || fail "failslab require-end"
+	echo "$sym_start" >$fs/reject-start || fail "failslab reject-start"
+	echo "$sym_end" >$fs/reject-end || fail "failslab reject-end"
+	echo 8 >$fs/stacktrace-depth || fail "failslab stacktrace-depth"
+	echo N >$fs/ignore-gfp-wait || fail "failslab ignore-gfp-wait"
+	echo 1 >$fs/verbose || fail "failslab verbose"
+	echo 1000000000 >$fs/times || fail "failslab times"
+}
+
+# failslab_set PERCENT: the probability that failslab_arm's allocations
+# fail.
+failslab_set() {
+	echo "$1" >/sys/kernel/debug/failslab/probability || fail "failslab probability $1"
+}
+
+# failslab_failed: allocations failslab failed since failslab_arm.
+failslab_failed() {
+	echo $(( 1000000000 - $(cat /sys/kernel/debug/failslab/times) ))
+}
+
 # symbol_range SYMBOL: set $sym_start and $sym_end (hex) to the bounds of
 # a kernel function, from /proc/kallsyms (its end: the next symbol).
 symbol_range() {

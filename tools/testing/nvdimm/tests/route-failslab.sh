@@ -63,24 +63,13 @@ for k in 0 1 2 3; do
 done
 hold_device "$pmem"
 
-module_text mfroute
-symbol_range memory_failure_range
-echo "mfroute text $text_start..$text_end; memory_failure_range $sym_start..$sym_end"
-fs=/sys/kernel/debug/failslab
-echo "$text_start" >$fs/require-start || fail "failslab require-start"
-echo "$text_end" >$fs/require-end || fail "failslab require-end"
-echo "$sym_start" >$fs/reject-start || fail "failslab reject-start"
-echo "$sym_end" >$fs/reject-end || fail "failslab reject-end"
-echo 8 >$fs/stacktrace-depth
-echo N >$fs/ignore-gfp-wait
-echo 1 >$fs/verbose
-echo 1000000000 >$fs/times
+failslab_arm
 corrupt=/sys/kernel/debug/hwpoison/corrupt-pfn
 
 rand_seed "${SEED:-$(date +%s)}"
 rm -f /tmp/ranged /tmp/answers
 witness_start
-echo 100 >$fs/probability
+failslab_set 100
 k=0 next0=0 next1=0 next2=0 next3=0
 while [ $k -lt 96 ]; do
 	f=$((k % 4))
@@ -101,8 +90,8 @@ while [ $k -lt 96 ]; do
 	fi
 	k=$((k + 1))
 done
-echo 0 >$fs/probability
-forced=$(( 1000000000 - $(cat $fs/times) ))
+failslab_set 0
+forced=$(failslab_failed)
 touch /tmp/go
 for k in 0 1 2 3; do
 	eval "wait \$probe$k"
