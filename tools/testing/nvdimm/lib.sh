@@ -262,6 +262,40 @@ expect_revoked() {
 		'^sigbus code=BUS_(ADRERR|MCEERR_AO) .* rounds=[1-9][0-9]*$'
 }
 
+# persist_mapping FILE [TAG]: map FILE in a background dax-probe that
+# reads every page of it every 2 ms, on through each SIGBUS, until
+# expect_gone is called; returns once it made its first round.
+persist_mapping() {
+	local tag=${2:-p}
+	rm -f "/tmp/$tag.stop" "/tmp/$tag.out"
+	dax-probe persist "$1" "/tmp/$tag.stop" >"/tmp/$tag.out" &
+	eval "keeper_$tag=\$!"
+	for i in $(seq 100); do grep -q keeping "/tmp/$tag.out" && return; sleep 0.1; done
+	fail "dax-probe did not map $1"
+}
+
+# expect_gone WHAT [TAG]: the dax-probe of persist_mapping was signalled
+# during a removal, mapped the file again afterwards (the race: a fault
+# between the filesystem's unmapping and its shutdown), and found no
+# mapping left once the removal was over: its last read got a SIGBUS.
+expect_gone() {
+	stop_keeping "${2:-p}"
+	echo "$1: $seen"
+	expect_match "$1: signalled, then mapped again" "$seen" \
+		' sigbus=[1-9][0-9]* refaulted=[1-9][0-9]* '
+	expect_match "$1: nothing mapped after the removal" "$seen" ' last=sigbus$'
+}
+
+# make_fragmented FILE EXTENTS: write FILE (xfs) as EXTENTS one-block
+# extents, a block apart: as many reverse-map records to walk.
+make_fragmented() {
+	xfs_io -f -c "pwrite -q -b 1m 0 $(($2 * 8))k" -c fsync "$1" ||
+		fail "write $1"
+	seq 0 $(($2 - 1)) | awk '{ printf "fpunch %dk 4k\n", $1 * 8 + 4 }' |
+		xfs_io "$1" || fail "punch $1"
+	expect_eq "$1: extents" "$(xfs_io -c 'fiemap' "$1" | grep -vc ' hole$\|:$')" "$2"
+}
+
 # expect_not_revoked WHAT: as upstream for a filesystem nobody tells, the
 # dax-probe of keep_mapping went on using its mapping through a removal.
 expect_not_revoked() {

@@ -14,6 +14,14 @@
  *                                  page of it every 2 ms until it gets a
  *                                  SIGBUS or STOP exists; print "keeping"
  *                                  once the first round is done
+ *   dax-probe persist FILE STOP    as "keep FILE read", but go on through
+ *                                  each SIGBUS until STOP exists, then
+ *                                  read once more and print what each
+ *                                  round saw: "persisted rounds=N
+ *                                  sigbus=N refaulted=N last=ok|sigbus",
+ *                                  refaulted counting the rounds that
+ *                                  read every page after a SIGBUS (the
+ *                                  file was mapped again)
  *
  * Output: "ok", "pfn 0x...", or "sigbus code=NAME page=N offset=0x..."
  * where page and offset are relative to the start of the mapping; "keep"
@@ -40,6 +48,8 @@ static volatile sig_atomic_t got_code;
 static volatile uintptr_t got_addr;
 /* Rounds of "keep" completed. */
 static volatile unsigned long rounds;
+/* Rounds of "persist" that got a SIGBUS, or read all after one. */
+static volatile unsigned long sigbus_rounds, refaulted;
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
@@ -113,6 +123,58 @@ static uint64_t pfn_of(size_t page, long page_size)
 	return entry & ((1ULL << 55) - 1);
 }
 
+/* Map FILE and read it every 2 ms until STOP exists, through SIGBUSes. */
+static int persist(const char *file, const char *stop, long page_size)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+	volatile bool last = false, last_ok = false;
+	struct stat st;
+	size_t pages;
+	int fd;
+
+	fd = open(file, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		die(file);
+	pages = st.st_size / page_size;
+	if (!pages) {
+		fprintf(stderr, "%s: empty file\n", file);
+		return 2;
+	}
+	map_base = mmap(NULL, pages * page_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map_base == MAP_FAILED)
+		die("mmap");
+	if (sigaction(SIGBUS, &sa, NULL))
+		die("sigaction");
+	for (;;) {
+		/* A SIGBUS ends the round: on to the next one, or the end. */
+		if (sigsetjmp(env, 1)) {
+			sigbus_rounds++;
+			if (last)
+				break;
+		} else {
+			touch(0, pages, page_size);
+			if (sigbus_rounds)
+				refaulted++;
+			if (++rounds == 1) {
+				printf("keeping\n");
+				fflush(stdout);
+			}
+			if (last) {
+				last_ok = true;
+				break;
+			}
+		}
+		if (!access(stop, F_OK))
+			last = true;
+		else
+			usleep(2000);
+	}
+	printf("persisted rounds=%lu sigbus=%lu refaulted=%lu last=%s\n",
+	       rounds, sigbus_rounds, refaulted, last_ok ? "ok" : "sigbus");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long page_size = sysconf(_SC_PAGESIZE);
@@ -122,6 +184,8 @@ int main(int argc, char **argv)
 	size_t pages, page = 0;
 	int fd;
 
+	if (!strcmp(argv[1], "persist") && argc == 4)
+		return persist(argv[2], argv[3], page_size);
 	if (argc != 4 && !(argc == 5 && !strcmp(argv[1], "keep")))
 		goto usage;
 	fd = open(argv[2], O_RDWR);
@@ -202,6 +266,7 @@ sigbus:
 usage:
 	fprintf(stderr, "usage: dax-probe poison|touch|pfn FILE PAGE\n"
 			"       dax-probe hold FILE TRIGGER\n"
-			"       dax-probe keep FILE read|write STOP\n");
+			"       dax-probe keep FILE read|write STOP\n"
+			"       dax-probe persist FILE STOP\n");
 	return 2;
 }

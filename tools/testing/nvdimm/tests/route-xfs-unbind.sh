@@ -8,7 +8,10 @@
 # goes on; no per-page memory_failure() handling.  A process that
 # keeps reading the file's mapping every 2 ms, and one that keeps writing
 # another, throughout the unbind both end with a SIGBUS (xfs shuts down
-# and revokes its mappings), and umount is clean.
+# and revokes its mappings), and umount is clean.  A process that goes on
+# reading through its SIGBUS maps the file again while xfs walks the
+# rest of its reverse map, and finds nothing mapped once the unbind is
+# over: xfs revoked, after its shutdown, what was faulted back in.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -19,8 +22,13 @@ size=$(blockdev --getsize64 "/dev/$pmem")
 majmin=$(cat /sys/class/block/$pmem/dev)
 
 make_file /mnt/other 4
+# Reverse-map records to walk after the mapped files': time for the
+# process that goes on through its SIGBUS to map /mnt/data again
+# before xfs shuts down.
+make_fragmented /mnt/frag 4096
 keep_mapping /mnt/data read r
 keep_mapping /mnt/other write w
+persist_mapping /mnt/data p
 witness_holder_probe
 witness_probe 'r:mfrtest/holder_done sample_notify_failure'
 witness_probe 'r:mfrtest/killed kill_dax'
@@ -32,6 +40,7 @@ witness_start
 unbind_pmem "$pmem"
 expect_revoked "reader" r
 expect_revoked "writer" w
+expect_gone "reader going on through its SIGBUS" p
 events=$(cat $holder/events)
 echo "$events"
 # The holder's call had returned before kill_dax() did: the device went
