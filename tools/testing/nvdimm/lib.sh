@@ -750,8 +750,12 @@ witness_fs_pfns() {
 # BLOCK of nfit_test namespace NS, then have the platform find them in one
 # address range scrub, as a scrub after a reboot would (injecting with
 # notification scrubs once per injected chunk, and the kernel then learns
-# of one range in pieces).
+# of one range in pieces).  A scrub still going (the one nfit starts when
+# a region appears) is waited for first: running while ndctl injects
+# block by block, it would find part of the range, and the kernel would
+# learn of it in two pieces.
 inject_scrubbed() {
+	ndctl wait-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl wait-scrub before injecting"
 	ndctl inject-error --no-notify --block="$2" --count="$3" "$1" >/dev/null ||
 		fail "ndctl inject-error $1 $2+$3"
 	ndctl start-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl start-scrub"
