@@ -272,12 +272,6 @@ impl Router {
         }
     }
 
-    /// Forgets the dax_device at address `key`, dead: no call about it
-    /// runs or will run.
-    fn forget(&self, key: usize) {
-        table::forget(&self.devices, key);
-    }
-
     /// Tries the deliveries put off while their mapped device was
     /// suspended; puts back those still waiting.
     fn deliver_deferred(&self) {
@@ -448,8 +442,9 @@ unsafe extern "C" fn forget_callback(
     raw: *mut bindings::dax_failure_router,
     dax: *mut bindings::dax_device,
 ) {
+    // The dax_device is dead: no call about it runs or will run.
     // SAFETY: As for `route_callback`.
-    unsafe { router_of(raw) }.forget(dax as usize);
+    table::forget(&unsafe { router_of(raw) }.devices, dax as usize);
 }
 
 /// `->attached()` of `struct dax_failure_router`: must not sleep.
