@@ -183,7 +183,8 @@ struct MonitorArgs {
     /// Print sentences (the default)
     #[arg(long)]
     human: bool,
-    /// Append to FILE instead of writing to standard output
+    /// Append to FILE instead of writing to standard output (reopened on
+    /// SIGHUP, as after logrotate moved it)
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
     /// Read trace text from FILE ('-': standard input) instead of tracefs
@@ -221,22 +222,31 @@ struct StatusArgs {
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static REOPEN: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: nix::libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
 }
 
-/// Makes SIGINT, SIGTERM and SIGHUP stop the monitor cleanly (the trace
-/// instance is removed), interrupting a blocked read.
+extern "C" fn on_hangup(_: nix::libc::c_int) {
+    REOPEN.store(true, Ordering::Relaxed);
+}
+
+/// Makes SIGINT and SIGTERM stop the monitor cleanly (the trace instance
+/// is removed), interrupting a blocked read, and SIGHUP reopen its log.
 fn install_signal_handlers() -> Result<()> {
     use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
-    let act = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic, which is
+    for (sig, handler) in [
+        (Signal::SIGINT, on_signal as extern "C" fn(nix::libc::c_int)),
+        (Signal::SIGTERM, on_signal),
+        (Signal::SIGHUP, on_hangup),
+    ] {
+        let act = SigAction::new(
+            SigHandler::Handler(handler),
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        // SAFETY: the handlers only store to an atomic, which is
         // async-signal-safe.
         unsafe { sigaction(sig, &act) }
             .map_err(|e| Error::failed(format!("installing a {sig} handler: {e}")))?;
@@ -251,31 +261,53 @@ fn is_root() -> bool {
 /// Where monitor output goes.
 struct Sink {
     out: Box<dyn Write>,
+    /// The log file, if not standard output.
+    log: Option<PathBuf>,
 }
 
 impl Sink {
     fn open(log: Option<&Path>) -> Result<Self> {
-        Ok(match log {
-            Some(p) => Self {
-                out: Box::new(
-                    OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(p)
-                        .map_err(|e| Error::io("opening", p, &e))?,
-                ),
-            },
-            None => Self {
-                out: Box::new(io::stdout()),
-            },
+        let out: Box<dyn Write> = match log {
+            Some(p) => Box::new(Self::append(p).map_err(|e| Error::io("opening", p, &e))?),
+            None => Box::new(io::stdout()),
+        };
+        Ok(Self {
+            out,
+            log: log.map(Path::to_path_buf),
         })
+    }
+
+    fn append(p: &Path) -> io::Result<File> {
+        OpenOptions::new().create(true).append(true).open(p)
+    }
+
+    /// Opens the log file again, by name: after logrotate moved it, the
+    /// next line goes to a new file.
+    fn reopen(&mut self) -> io::Result<()> {
+        if let Some(p) = &self.log {
+            self.out = Box::new(Self::append(p)?);
+        }
+        Ok(())
     }
 
     /// Writes one line and flushes it, so a reader of the log sees every
     /// record as soon as it is printed.
     fn line(&mut self, s: &str) -> io::Result<()> {
+        if REOPEN.swap(false, Ordering::Relaxed) {
+            self.reopen()?;
+        }
         writeln!(self.out, "{s}")?;
         self.out.flush()
+    }
+
+    /// Reports `msg` on standard error and, when logging to a file, in the
+    /// log too, as a record of `mon`'s format: the log has no silent holes.
+    fn warn(&mut self, mon: &Monitor, msg: &str) -> io::Result<()> {
+        eprintln!("mfroute: warning: {msg}");
+        if self.log.is_some() {
+            self.line(&mon.warning(msg))?;
+        }
+        Ok(())
     }
 }
 
@@ -317,8 +349,19 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
                 printed += 1;
             }
             Ok(Output::Nothing) => {}
-            Ok(Output::Lost(msg)) => eprintln!("mfroute: warning: {msg}"),
-            Err(e) => eprintln!("mfroute: skipping {source} line {lineno}: {e}: {line}"),
+            Ok(Output::Lost(msg)) => {
+                if let Err(e) = sink.warn(&mon, &msg) {
+                    write_error = Some(e);
+                    return Ok(false);
+                }
+            }
+            Err(e) => {
+                let msg = format!("skipping {source} line {lineno}: {e}: {line}");
+                if let Err(e) = sink.warn(&mon, &msg) {
+                    write_error = Some(e);
+                    return Ok(false);
+                }
+            }
         }
         Ok(count.is_none_or(|n| printed < n))
     };

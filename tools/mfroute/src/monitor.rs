@@ -368,6 +368,17 @@ impl<'r> Monitor<'r> {
         )
     }
 
+    /// Renders a warning of the monitor's own (records lost, a line
+    /// skipped) as a line of the monitor's format.
+    pub fn warning(&self, msg: &str) -> String {
+        match self.format {
+            Format::Human => format!("warning: {msg}"),
+            Format::Json => {
+                serde_json::json!({ "event": "mfroute_warning", "warning": msg }).to_string()
+            }
+        }
+    }
+
     /// Handles one line of trace output.
     pub fn line(&mut self, line: &str) -> Result<Output, ParseError> {
         let rec = match trace::parse_line(line)? {

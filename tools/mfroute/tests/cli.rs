@@ -182,6 +182,33 @@ fn monitor_from_a_saved_trace() {
         .nth(1)
         .unwrap()
         .starts_with("{\"timestamp\":\"52.123456789\""));
+
+    // The whole trace into a log: the warnings are in it too, as records.
+    let log = dir.0.join("all.json");
+    let o = mfroute(&[
+        "monitor",
+        "--json",
+        "--no-resolve",
+        "--log",
+        log.to_str().unwrap(),
+        "--from",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let l = fs::read_to_string(&log).unwrap();
+    let warnings: Vec<serde_json::Value> = l
+        .lines()
+        .map(|r| serde_json::from_str::<serde_json::Value>(r).unwrap())
+        .filter(|r| r["event"] == "mfroute_warning")
+        .collect();
+    assert_eq!(warnings.len(), 4, "{l}");
+    assert!(warnings
+        .iter()
+        .any(|w| w["warning"].as_str().unwrap().contains("line 42")));
+    assert!(warnings
+        .iter()
+        .any(|w| w["warning"] == "the trace buffer overflowed: 3 records lost on CPU 0"));
+    assert_eq!(text(&o.stderr).lines().count(), 4, "{}", text(&o.stderr));
 }
 
 /// The live path against a made-up tracefs without instances: events

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# "mfroute monitor --log" survives a log rotation as logrotate does it:
+# the log is moved aside, then the monitor gets SIGHUP.  xfs (DAX) on
+# pmem, the monitor logging JSON; a page of a file is poisoned by a
+# process that maps it (its SIGBUS says it happened), the log is moved,
+# SIGHUP, a page of a second file is poisoned.  The moved log holds the
+# records of the first page only (its event, its delivery to xfs), the
+# new log those of the second,
+# the monitor is still running after the SIGHUP, and SIGTERM then stops
+# it, exit status 0, its trace instance removed.
+. /lib/mfroute-test-lib.sh
+
+run modprobe mfroute
+pmem_fs xfs
+off0=$(( $(pfn_of /mnt/data 0) * 4096 - $(data_start "$pmem") ))
+make_file /mnt/other 1
+off1=$(( $(pfn_of /mnt/other 0) * 4096 - $(data_start "$pmem") ))
+
+rm -f /tmp/m.json /tmp/m.json.1
+mfroute monitor --json --no-resolve --log /tmp/m.json &
+monitor=$!
+wait_for 10 monitor_ready $monitor
+expect_eq "process sees the first page" "$(dax-probe poison /mnt/data 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+wait_for 10 grep -q '"kind":"filesystem"' /tmp/m.json
+
+run mv /tmp/m.json /tmp/m.json.1
+run kill -HUP $monitor
+expect_eq "process sees the second page" "$(dax-probe poison /mnt/other 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+wait_for 10 grep -q '"kind":"filesystem"' /tmp/m.json
+expect_eq "monitor still running after SIGHUP" "$(kill -0 $monitor && echo yes)" yes
+run kill -TERM $monitor
+wait $monitor || fail "mfroute monitor exited $?"
+
+echo "moved:"; cat /tmp/m.json.1
+echo "new:"; cat /tmp/m.json
+for f in /tmp/m.json.1:$off0 /tmp/m.json:$off1; do
+	log=${f%:*} off=${f#*:}
+	expect_eq "$log: records" "$(grep -c . "$log")" 2
+	expect_match "$log: the event" "$(grep '"event":"mfroute_event"' "$log")" \
+		"\"name\":\"$pmem\",\"offset\":$off,\"len\":4096,"
+	expect_match "$log: the delivery to xfs" \
+		"$(grep '"event":"mfroute_deliver"' "$log")" \
+		"\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":8,"
+done
+expect_eq "trace instance removed" \
+	"$(ls -d $tracing/instances/mfroute-monitor.* 2>/dev/null)" ""
+run umount /mnt
