@@ -75,6 +75,10 @@ impl Session {
                     previous_enable: None,
                 };
                 write(&s.dir.join(&events), "1")?;
+                // Wake poll(2) at the first record, not when the buffer
+                // is half full (the default); kernels without the file
+                // wake at once anyway.
+                let _ = fs::write(s.dir.join("buffer_percent"), "0");
                 Ok(s)
             }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
@@ -141,8 +145,23 @@ pub enum Stopped {
     Eof,
 }
 
-/// How long to sleep when the pipe is empty.
-const POLL: Duration = Duration::from_millis(100);
+/// The longest wait in poll(2) for a record: how late a deadline is seen,
+/// or the records of the main buffer, whose `buffer_percent` (poll wakes
+/// when that much of the buffer is full) the monitor leaves alone.  A
+/// signal ends the wait at once.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Waits until `file` can be read, a signal arrives, or `timeout` passes.
+fn wait_readable(file: &File, timeout: Duration) -> io::Result<()> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::from(ms)) {
+        Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// Reads `pipe` (opened non-blocking) line by line, calling `on_line` for
 /// each until it returns `Ok(false)`, `stop` is set or `deadline` passes.
@@ -162,9 +181,13 @@ pub fn follow(
         if stop.load(Ordering::Relaxed) {
             return Ok(Stopped::Signal);
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Ok(Stopped::Timeout);
-        }
+        let wait = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => left.min(POLL),
+                _ => return Ok(Stopped::Timeout),
+            },
+            None => POLL,
+        };
         match file.read(&mut buf) {
             Ok(0) => {
                 // trace_pipe never ends; a regular file does.
@@ -178,7 +201,7 @@ pub fn follow(
                 if fs::metadata(pipe).is_ok_and(|m| m.is_file()) {
                     return Ok(Stopped::Eof);
                 }
-                std::thread::sleep(POLL);
+                wait_readable(&file, wait)?;
             }
             Ok(n) => {
                 pending.extend_from_slice(&buf[..n]);
@@ -190,7 +213,7 @@ pub fn follow(
                     }
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(POLL),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => wait_readable(&file, wait)?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
