@@ -63,6 +63,7 @@ impl Session {
                 "load an mfroute module with tracepoints (0.2.0 or later): rmmod mfroute; modprobe mfroute",
             ));
         }
+        remove_stale_instances(&tracefs.join("instances"));
         let inst = tracefs
             .join("instances")
             .join(format!("mfroute-monitor.{}", std::process::id()));
@@ -128,6 +129,25 @@ impl Drop for Session {
             if prev == "0" {
                 let _ = fs::write(&enable, "0");
             }
+        }
+    }
+}
+
+/// Removes the instances that monitors killed with SIGKILL left behind,
+/// events enabled and buffers allocated.  tracefs refuses to remove an
+/// instance whose `trace_pipe` is open (EBUSY): a running monitor's, in
+/// whatever PID namespace, stays.
+fn remove_stale_instances(instances: &Path) {
+    let Ok(dir) = fs::read_dir(instances) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if name.starts_with("mfroute-monitor.") && fs::remove_dir(e.path()).is_ok() {
+            eprintln!("mfroute: removed the trace instance {name}, left by a monitor that is gone");
         }
     }
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# "mfroute monitor --log" survives a log rotation as logrotate does it:
+# "mfroute monitor" as a daemon.  It survives a log rotation as
+# logrotate does it:
 # the log is moved aside, then the monitor gets SIGHUP.  xfs (DAX) on
 # pmem, the monitor logging JSON; a page of a file is poisoned by a
 # process that maps it (its SIGBUS says it happened), the log is moved,
@@ -9,7 +10,9 @@
 # records of the first page only (its event, its delivery to xfs), the
 # new log those of the second,
 # the monitor is still running after the SIGHUP, and SIGTERM then stops
-# it, exit status 0, its trace instance removed.
+# it, exit status 0, its trace instance removed.  And a monitor killed
+# with SIGKILL leaves its trace instance behind, which the next monitor
+# to start removes, leaving that of a monitor still running.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -48,4 +51,26 @@ for f in /tmp/m.json.1:$off0 /tmp/m.json:$off1; do
 done
 expect_eq "trace instance removed" \
 	"$(ls -d $tracing/instances/mfroute-monitor.* 2>/dev/null)" ""
+
+mfroute monitor --no-resolve --log /tmp/live.txt &
+live=$!
+wait_for 10 monitor_ready $live
+mfroute monitor --no-resolve --log /tmp/killed.txt &
+killed=$!
+wait_for 10 monitor_ready $killed
+kill -KILL $killed
+wait $killed
+expect_eq "instance left by SIGKILL" \
+	"$(ls -d $tracing/instances/mfroute-monitor.$killed 2>/dev/null)" \
+	"$tracing/instances/mfroute-monitor.$killed"
+mfroute monitor --no-resolve --timeout 1 --log /tmp/next.txt 2>/tmp/next.err ||
+	fail "the next monitor exited $?"
+cat /tmp/next.err
+expect_eq "the next monitor says so" "$(cat /tmp/next.err)" \
+	"mfroute: removed the trace instance mfroute-monitor.$killed, left by a monitor that is gone"
+expect_eq "instances left: the running monitor's" \
+	"$(ls -d $tracing/instances/mfroute-monitor.* 2>/dev/null)" \
+	"$tracing/instances/mfroute-monitor.$live"
+run kill -TERM $live
+wait $live || fail "the running monitor exited $?"
 run umount /mnt
