@@ -136,7 +136,9 @@ impl Drop for Session {
 /// Removes the instances that monitors killed with SIGKILL left behind,
 /// events enabled and buffers allocated.  tracefs refuses to remove an
 /// instance whose `trace_pipe` is open (EBUSY): a running monitor's, in
-/// whatever PID namespace, stays.
+/// whatever PID namespace, stays.  One starting at the same moment, its
+/// instance made but not yet opened, may lose it: it then fails to open
+/// its `trace_pipe` and says so.
 fn remove_stale_instances(instances: &Path) {
     let Ok(dir) = fs::read_dir(instances) else {
         return;
