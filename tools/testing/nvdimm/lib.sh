@@ -233,12 +233,19 @@ release_mapping() {
 # that reads (or writes) every page of it every 2 ms until it gets a
 # SIGBUS or stop_keeping is called; returns once it made its first round.
 keep_mapping() {
-	local tag=${3:-k}
+	start_keeper "${3:-k}" keep "$1" "$2"
+}
+
+# start_keeper TAG MODE ARGS...: run "dax-probe MODE ARGS... /tmp/TAG.stop"
+# in the background, output in /tmp/TAG.out, and wait for its first round.
+start_keeper() {
+	local tag=$1 file=$3
+	shift
 	rm -f "/tmp/$tag.stop" "/tmp/$tag.out"
-	dax-probe keep "$1" "$2" "/tmp/$tag.stop" >"/tmp/$tag.out" &
+	dax-probe "$@" "/tmp/$tag.stop" >"/tmp/$tag.out" &
 	eval "keeper_$tag=\$!"
 	for i in $(seq 100); do grep -q keeping "/tmp/$tag.out" && return; sleep 0.1; done
-	fail "dax-probe did not map $1"
+	fail "dax-probe did not map $file"
 }
 
 # stop_keeping [TAG]: stop the dax-probe of keep_mapping (if it is still
@@ -266,12 +273,7 @@ expect_revoked() {
 # reads every page of it every 2 ms, on through each SIGBUS, until
 # expect_gone is called; returns once it made its first round.
 persist_mapping() {
-	local tag=${2:-p}
-	rm -f "/tmp/$tag.stop" "/tmp/$tag.out"
-	dax-probe persist "$1" "/tmp/$tag.stop" >"/tmp/$tag.out" &
-	eval "keeper_$tag=\$!"
-	for i in $(seq 100); do grep -q keeping "/tmp/$tag.out" && return; sleep 0.1; done
-	fail "dax-probe did not map $1"
+	start_keeper "${2:-p}" persist "$1"
 }
 
 # expect_gone WHAT [TAG]: the dax-probe of persist_mapping was signalled
