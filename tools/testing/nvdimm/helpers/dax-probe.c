@@ -123,29 +123,11 @@ static uint64_t pfn_of(size_t page, long page_size)
 	return entry & ((1ULL << 55) - 1);
 }
 
-/* Map FILE and read it every 2 ms until STOP exists, through SIGBUSes. */
-static int persist(const char *file, const char *stop, long page_size)
+/* Read the mapping every 2 ms until STOP exists, through SIGBUSes. */
+static int persist(const char *stop, size_t pages, long page_size)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigbus,
-				.sa_flags = SA_SIGINFO | SA_NODEFER };
 	volatile bool last = false, last_ok = false;
-	struct stat st;
-	size_t pages;
-	int fd;
 
-	fd = open(file, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st))
-		die(file);
-	pages = st.st_size / page_size;
-	if (!pages) {
-		fprintf(stderr, "%s: empty file\n", file);
-		return 2;
-	}
-	map_base = mmap(NULL, pages * page_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map_base == MAP_FAILED)
-		die("mmap");
-	if (sigaction(SIGBUS, &sa, NULL))
-		die("sigaction");
 	for (;;) {
 		/* A SIGBUS ends the round: on to the next one, or the end. */
 		if (sigsetjmp(env, 1)) {
@@ -184,8 +166,6 @@ int main(int argc, char **argv)
 	size_t pages, page = 0;
 	int fd;
 
-	if (!strcmp(argv[1], "persist") && argc == 4)
-		return persist(argv[2], argv[3], page_size);
 	if (argc != 4 && !(argc == 5 && !strcmp(argv[1], "keep")))
 		goto usage;
 	fd = open(argv[2], O_RDWR);
@@ -198,7 +178,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "keep") && argc == 5) {
 		argc--;
-	} else if (strcmp(argv[1], "hold")) {
+	} else if (strcmp(argv[1], "hold") && strcmp(argv[1], "persist")) {
 		page = strtoul(argv[3], NULL, 0);
 		if (page >= pages) {
 			fprintf(stderr, "page %zu beyond %zu pages\n", page, pages);
@@ -248,6 +228,8 @@ int main(int argc, char **argv)
 			}
 			usleep(2000);
 		}
+	} else if (!strcmp(argv[1], "persist")) {
+		return persist(argv[3], pages, page_size);
 	} else if (!strcmp(argv[1], "hold")) {
 		touch(0, pages, page_size);
 		printf("holding\n");
