@@ -340,6 +340,7 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     let mut write_error: Option<io::Error> = None;
     let mut handle = |line: &str| -> io::Result<bool> {
         lineno += 1;
+        let mut warning = None;
         match mon.line(line) {
             Ok(Output::Record(s)) => {
                 if let Err(e) = sink.line(&s) {
@@ -349,18 +350,13 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
                 printed += 1;
             }
             Ok(Output::Nothing) => {}
-            Ok(Output::Lost(msg)) => {
-                if let Err(e) = sink.warn(&mon, &msg) {
-                    write_error = Some(e);
-                    return Ok(false);
-                }
-            }
-            Err(e) => {
-                let msg = format!("skipping {source} line {lineno}: {e}: {line}");
-                if let Err(e) = sink.warn(&mon, &msg) {
-                    write_error = Some(e);
-                    return Ok(false);
-                }
+            Ok(Output::Lost(msg)) => warning = Some(msg),
+            Err(e) => warning = Some(format!("skipping {source} line {lineno}: {e}: {line}")),
+        }
+        if let Some(msg) = warning {
+            if let Err(e) = sink.warn(&mon, &msg) {
+                write_error = Some(e);
+                return Ok(false);
             }
         }
         Ok(count.is_none_or(|n| printed < n))
