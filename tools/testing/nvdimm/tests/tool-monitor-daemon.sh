@@ -55,6 +55,8 @@ expect_eq "trace instance removed" \
 mfroute monitor --no-resolve --log /tmp/live.txt &
 live=$!
 wait_for 10 monitor_ready $live
+expect_eq "poll wakes at the first record (buffer_percent)" \
+	"$(cat $tracing/instances/mfroute-monitor.$live/buffer_percent)" 0
 mfroute monitor --no-resolve --log /tmp/killed.txt &
 killed=$!
 wait_for 10 monitor_ready $killed
