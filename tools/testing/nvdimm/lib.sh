@@ -348,14 +348,30 @@ harness_error() {
 
 # kmsg_capture_report: print, prefixed "MFROUTE-KMSG: ", every captured
 # line that names a kernel problem (/lib/mfroute-kernel-problems).
+# The copy is complete once a line logged last has reached it.
 kmsg_capture_report() {
-	sleep 0.5
-	if ! grep -v -e '^#' -e '^$' /lib/mfroute-kernel-problems >/tmp/.kpat ||
-	   [ ! -r /tmp/.kmsg ]; then
-		harness_error "no kernel-problems patterns or no copy of /dev/kmsg"
+	local mark i rc
+	mark="mfroute-init: end of the kernel log copy $$.$(date +%s)"
+	echo "$mark" >/dev/kmsg
+	for i in $(seq 100); do
+		grep -qF "$mark" /tmp/.kmsg 2>/dev/null && break
+		sleep 0.1
+	done
+	if ! grep -qF "$mark" /tmp/.kmsg 2>/dev/null; then
+		harness_error "the copy of /dev/kmsg did not catch up in 10 s"
 		return 1
 	fi
-	grep -E -f /tmp/.kpat /tmp/.kmsg | sed 's/^/MFROUTE-KMSG: /'
+	if ! grep -v -e '^#' -e '^$' /lib/mfroute-kernel-problems >/tmp/.kpat; then
+		harness_error "no kernel-problems patterns"
+		return 1
+	fi
+	grep -E -f /tmp/.kpat /tmp/.kmsg >/tmp/.kprob
+	rc=$?
+	if [ $rc -gt 1 ]; then
+		harness_error "grep of the kernel log copy failed ($rc)"
+		return 1
+	fi
+	sed 's/^/MFROUTE-KMSG: /' /tmp/.kprob
 }
 
 # kmemleak_scan: scan for leaks and print what kmemleak suspects.  An
@@ -444,10 +460,17 @@ witness_reprobe_probe() {
 	witness_probe 'r:mfrtest/route_done pmem_route_work'
 }
 
-# reprobed N: since witness_start, the router asked N times, and pmem's
-# route work ran to its end after the last time.
+# reprobe_mark: count the router's rounds from here on (reprobed): rounds
+# asked for before (a registration's, say) no longer count.
+reprobe_mark() {
+	echo mfrtest-mark >$tracing/trace_marker || fail "trace_marker"
+}
+
+# reprobed N: since witness_start (or the last reprobe_mark), the router
+# asked N times, and pmem's route work ran to its end after the last time.
 reprobed() {
-	witness_timeline reprobe route_done | awk -v n="$1" '
+	witness_timeline reprobe route_done tracing_mark_write | awk -v n="$1" '
+		$1 == "tracing_mark_write" { asked = 0; done = 0 }
 		$1 == "reprobe" { asked++; done = 0 } $1 == "route_done" { done = 1 }
 		END { exit !(asked >= n && done) }'
 }
@@ -455,6 +478,16 @@ reprobed() {
 # wait_reprobed N: wait (up to 30 s) until reprobed N.
 wait_reprobed() {
 	wait_for 30 reprobed "$1"
+}
+
+# told_bytes EVENT BYTES: the len= fields of EVENT's records (fs_notify,
+# holder_told) since witness_start add up to at least BYTES.
+told_bytes() {
+	local t=0 l
+	for l in $(witness "$1" | sed -n 's/.* len=\(0x[0-9a-f]*\).*/\1/p'); do
+		t=$((t + l))
+	done
+	[ "$t" -ge "$2" ]
 }
 
 # kdev DEV: the kernel's dev_t of block device DEV, as holder_told has it.
