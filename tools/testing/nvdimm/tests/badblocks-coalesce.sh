@@ -21,15 +21,17 @@ hold_device "$pmem"
 witness_holder_probe
 witness_start
 inject_scrubbed "$ns" "$start" 2048
-wait_for 20 witnessed fs_done
-wait_for 20 witnessed holder_told
+# Wait until both were told of all of the MiB, in however many calls:
+# then count the calls.
+wait_for 20 told_bytes fs_notify 1048576
+wait_for 20 told_bytes holder_told 1048576
 cat /sys/block/$pmem/badblocks
+expect_fs_told "the MiB" "$(printf '%#x' $((start * 512)))" 0x100000 0x0
 events=$(cat $holder/events)
 echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "one call for the MiB" "$events" \
 	"dev=$(cat /sys/class/block/$pmem/dev) offset=$(printf '%#x' $((start * 512))) len=0x100000 flags=0x0"
-expect_fs_told "the MiB" "$(printf '%#x' $((start * 512)))" 0x100000 0x0
 expect_mf_actions "the MiB" 0
 expect_per_page "the MiB" 0
 umount /mnt 2>/dev/null

@@ -28,7 +28,9 @@ wait_for 20 witnessed holder_told
 # A holder appearing makes the router ask pmem for poison nobody took
 # (at once, then twice more, 2 s apart): xfs took this range, shutting
 # down for it, so neither xfs nor the new registration is told of it
-# again - checked once all three rounds were handed over.
+# again - checked once all three rounds of this registration were handed
+# over (the first registration's rounds do not count).
+reprobe_mark
 echo "$(cat /sys/class/block/$pmem/dev) 0 4096" >$holder/register ||
 	fail "second sample holder registration"
 wait_reprobed 3

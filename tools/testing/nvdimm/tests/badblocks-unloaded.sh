@@ -14,7 +14,7 @@ make_file /mnt/data 1
 dmesg -c >/dev/null
 witness_start
 inject_scrubbed "$ns" 0 64
-sleep 1
+wait_for 10 grep -q '^0 64' /sys/block/$pmem/badblocks
 expect_match "badblocks recorded" "$(cat /sys/block/$pmem/badblocks)" '^0 64'
 expect_eq "xfs not told" "$(witness_count fs_notify)" 0
 expect_eq "xfs still up" "$(xfs_said 'Shutting down' | grep -c .)" 0
