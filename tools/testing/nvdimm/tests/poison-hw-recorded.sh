@@ -26,7 +26,7 @@ expect_fs_told "hardware poison" "$(printf '%#x' $((sector * 512)))" 0x1000 0x0
 expect_per_page "hardware poison" 0
 expect_match "process mapping it" "$seen" '^sigbus code=BUS_MCEERR_AO page=3 '
 echo 0 >/proc/sys/vm/memory_failure_early_kill
-wait_for 5 test -n "$(cat /sys/block/$pmem/badblocks)"
+wait_for 5 grep -q . /sys/block/$pmem/badblocks
 expect_eq "badblocks" "$(cat /sys/block/$pmem/badblocks)" "$sector 8"
 for i in $(seq 50); do
 	ndctl list -n "$ns" --media-errors | tr -d ' \n' | grep -q "\"offset\":$sector" && break
@@ -50,10 +50,13 @@ while [ $i -lt 256 ]; do
 	echo "$((first + i)) 1 hw" >$mf_inject || fail "storm page $i"
 	i=$((i + 1))
 done
-expect_eq "storm: xfs told of each page, once" "$(witness_fs | sort -u | grep -c .)" 256
-expect_eq "storm: xfs calls" "$(witness_count fs_notify)" 256
-expect_per_page "storm" 0
 s0=$(( (first * 4096 - $(data_start "$pmem")) / 512 ))
+expect_eq "storm: xfs calls" "$(witness_count fs_notify)" 256
+expect_eq "storm: xfs told of each page, once, in order" "$(witness_fs)" \
+	"$(seq 0 255 | while read -r i; do
+		printf 'offset=%#x len=0x1000 flags=0x0\n' $(( (s0 + i * 8) * 512 ))
+	done)"
+expect_per_page "storm" 0
 # Records hold at most 512 sectors: 2048 merged sectors are 4 of them.
 storm=$(awk -v s=$s0 '$1 >= s && $1 < s + 2048 { n++; t += $2 } END { print n + 0, t + 0 }' \
 	/sys/block/$pmem/badblocks)

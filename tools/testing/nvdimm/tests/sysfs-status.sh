@@ -22,13 +22,19 @@ d=/sys/kernel/mfroute/devices/$pmem
 [ -d "$d" ] || fail "no $d after a holder registered"
 expect_eq "dev" "$(cat "$d/dev")" "$(cat "/sys/class/block/$pmem/dev")"
 
+ds=$(data_start "$pmem")
+off1=$(( $(pfn_of /mnt/data 1) * 4096 - ds ))
+pfn=$(pfn_of /mnt/data 16)
 witness_start
 expect_match "poison" "$(dax-probe poison /mnt/data 1)" "^sigbus "
-pfn=$(pfn_of /mnt/data 16)
 run sh -c "echo '$pfn 16' >$mf_inject"
 expect_match "poison again" "$(dax-probe poison /mnt/data 1)" "^sigbus "
-# xfs was told of the page and of the 16 pages; the repeat was absorbed.
+# xfs was told of the page (madvise: action required, simulated) and of
+# the 16 pages (simulated); the repeat was absorbed.
 expect_eq "filesystem notifications" "$(witness_count fs_notify)" 2
+expect_eq "what xfs was told" "$(witness_fs)" \
+	"$(printf 'offset=%#x len=0x1000 flags=0x23\noffset=%#x len=0x10000 flags=0x20' \
+		$off1 $((pfn * 4096 - ds)))"
 expect_per_page "three events" 0
 holder_settle
 cat $ledger
