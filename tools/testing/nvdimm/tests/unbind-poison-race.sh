@@ -32,6 +32,9 @@ mount_xfs_dax "/dev/$pmem" /mnt
 make_file /mnt/data 8
 make_file /mnt/other 4
 first=$(pfn_of /mnt/data 0)
+# The pages poisoned are first..first+1223: all of them /mnt/data's.
+expect_eq "/mnt/data: extents" "$(xfs_io -c 'fiemap' /mnt/data | grep -vc ' hole$\|:$')" 1
+expect_eq "/mnt/data: pages 0..1223 contiguous" $(( $(pfn_of /mnt/data 1223) - first )) 1223
 witness_probe 'p:mfrtest/mf memory_failure pfn=%di:u64'
 witness_probe 'r:mfrtest/mf_done memory_failure ret=$retval:s32'
 witness_probe 'p:mfrtest/mfr memory_failure_range pfn=%di:u64'
