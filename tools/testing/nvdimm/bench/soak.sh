@@ -40,6 +40,10 @@
 #     is told twice of a byte), and in all exactly the bytes delivered
 #     (the ledgers' delivered bytes of the pmems): every delivered byte
 #     reached a filesystem, once;
+#   - and each xfs was told exactly the pages injected under it, at their
+#     offsets in its own dax_device, computed here from the stacks'
+#     geometry (partition start, linear offsets, stripe chunks), not from
+#     mfroute's word; nothing went per page (dax_lock_folio());
 #   - holder calls equal the ranges delivered: for each device, the sample
 #     holder registered on it was called once per new part routed there,
 #     i.e. delivered + fallback ranges of its ledger (absorbed parts cost
@@ -115,9 +119,27 @@ pmem_of() {
 # Target windows: pfn ranges behind the files, each on one pmem.
 pages=$(( file_mb * 256 ))
 nw=0
+# Where its xfs is told of a page of each target: xfs is told offsets in
+# its dax_device (a partition's xfs, pmem offsets; a mapped device's xfs,
+# offsets in the mapped device).  For a linear target, page PFN is told
+# as page PFN - BASE; for a member of the stripe set, by the chunk
+# arithmetic (in the check below).
+pg() { echo $(( $1 / 4096 )); }
+ds0=$(pg "$(data_start "$pm0")") ds1=$(pg "$(data_start "$pm1")")
+ds2=$(pg "$(data_start "$pm2")") ds3=$(pg "$(data_start "$pm3")")
+p2s=$(( $(cat "/sys/class/block/${pm1}p2/start") / 8 ))
 window() { # NAME PFN PAGES
-	eval "w_name$nw=$1 w_pfn$nw=$2 w_n$nw=$3 w_pmem$nw=$(pmem_of "$2")"
-	echo "target $nw: $1, pfns $(printf '%#x' "$2")+$3 on $(pmem_of "$2")"
+	local p base
+	p=$(pmem_of "$2")
+	case $1 in
+	a) base=$ds0 ;;
+	b) base=$ds1 ;;
+	c) if [ "$p" = "$pm1" ]; then base=$((ds1 + p2s)); else base=$((ds2 - sp2 / 8)); fi ;;
+	e) base=$((ds3 + half3 / 8 + 2048 / 8)) ;;
+	d*) if [ "$p" = "$pm2" ]; then base="s0 $((ds2 + half2 / 8))"; else base="s1 $ds3"; fi ;;
+	esac
+	eval "w_name$nw=$1 w_pfn$nw=$2 w_n$nw=$3 w_pmem$nw=$p w_base$nw=\"$base\""
+	echo "target $nw: $1, pfns $(printf '%#x' "$2")+$3 on $p"
 	nw=$((nw + 1))
 }
 for m in a b c e; do
@@ -155,13 +177,13 @@ corrupt=/sys/kernel/debug/hwpoison/corrupt-pfn
 echo 32768 >$tracing/buffer_size_kb || fail "trace buffer size"
 witness_start
 rand_seed "${SEED:-$(date +%s)}"
-rm -f /tmp/bad-answers
+rm -f /tmp/bad-answers /tmp/injected
 ranged=0 perpage=0 inj_pages=0
 read -r t0 _ </proc/uptime
 k=0
 while [ $k -lt "$n_inj" ]; do
 	rand $nw; i=$r
-	eval "pfn=\$w_pfn$i wn=\$w_n$i p=\$w_pmem$i"
+	eval "pfn=\$w_pfn$i wn=\$w_n$i p=\$w_pmem$i wname=\$w_name$i wbase=\$w_base$i"
 	rand 4
 	if [ $r -lt 3 ]; then
 		rand "$max_pages"; n=$((r + 1))
@@ -175,6 +197,7 @@ while [ $k -lt "$n_inj" ]; do
 		perpage=$((perpage + 1))
 	fi
 	[ "$a" = ok ] || echo "$k: $first+$n: $a" >>/tmp/bad-answers
+	echo "${wname%[01]} $wbase $first $n" >>/tmp/injected
 	eval "inj_$p=\$((inj_$p + n * 4096))"
 	inj_pages=$((inj_pages + n))
 	k=$((k + 1))
@@ -214,6 +237,35 @@ echo "xfs told: $1 notifications, $2 bytes"
 expect_eq "xfs: notifications not whole pages" "$3" 0
 expect_eq "xfs: bytes told twice to one filesystem" "$4" 0
 expect_eq "xfs: bytes told = bytes delivered" "$2" "$delivered"
+# Each xfs was told exactly the pages injected under it, at their offsets:
+# per filesystem, the merged ranges told (by the xfs_mount the kprobe
+# names) against the merged ranges injected (by target), compared as
+# sets of lines, one line a filesystem.
+merged() { # lines "FS PAGE" -> one line a filesystem: "start+pages,..."
+	sort -k1,1 -k2,2n -u | awk '
+		function out() { if (fs != "") print fs, list s "+" (e - s) }
+		$1 != fs { out(); fs = $1; list = ""; s = $2; e = $2 + 1; next }
+		$2 == e { e++; next }
+		{ list = list s "+" (e - s) ","; s = $2; e = $2 + 1 }
+		END { out() }' | cut -d' ' -f2 | sort
+}
+want=$(awk '{ n = $NF; first = $(NF - 1)
+	for (q = first; q < first + n; q++) {
+		if ($2 == "s0" || $2 == "s1") {
+			mq = q - $3; k = int(mq / 16) * 2 + ($2 == "s1")
+			print $1, k * 16 + mq % 16
+		} else
+			print $1, q - $2
+	} }' /tmp/injected | merged)
+got=$(witness fs_notify | sed -n 's/.*offset=\(0x[0-9a-f]*\) len=\(0x[0-9a-f]*\) flags=0x[0-9a-f]* mount=\(0x[0-9a-f]*\).*/\3 \1 \2/p' |
+	while read -r m o l; do echo "$m $((o / 4096)) $((l / 4096))"; done |
+	awk '{ for (i = 0; i < $3; i++) print $1, $2 + i }' | merged)
+if [ "$got" != "$want" ]; then
+	echo "told:"; echo "$got"; echo "injected:"; echo "$want"
+	fail "xfs: some filesystem was not told exactly the pages injected under it"
+fi
+pass "xfs: each told exactly the pages injected under it, $(echo "$want" | grep -c .) filesystems"
+expect_per_page "soak" 0
 for p in "$pm0" "$pm1" "$pm2" "$pm3"; do
 	eval "inj=\$inj_$p"
 	got=$(( $(ledger_bytes "$p" delivered) + $(ledger_bytes "$p" absorbed) +

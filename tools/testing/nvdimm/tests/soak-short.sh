@@ -8,7 +8,9 @@
 # dm-linear, dm-striped and a nested dm stack, each with xfs and the
 # sample holder, in one boot.  Asserted (see bench/soak.sh): every
 # injection answered ok; on each pmem, delivered + absorbed + fallback
-# bytes = injected bytes; every ledger balances; on every device the
+# bytes = injected bytes; every ledger balances; each xfs was told
+# exactly the pages injected under it, at offsets computed from the
+# stacks' geometry, and nothing went per page; on every device the
 # holder was called once per new range routed there (delivered + fallback
 # ranges); no sanitizer report.  SEED=N (mfrtest_env) replays a run; the
 # seed is printed.
