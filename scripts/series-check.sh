@@ -9,7 +9,8 @@
 #      with ccache), mfroute left out (it needs the whole series).
 #   2. The whole series, and mfroute, in a configuration matrix:
 #      MEMORY_FAILURE=n, FS_DAX=n, BLK_DEV_DM=n, BLK_DEV_DM=m with
-#      mfroute built in (=y), and mfroute as a module.
+#      mfroute built in (=y), and mfroute as a module; nfit_test's
+#      modules against the last.
 #   3. Debian's own 6.12 configuration (linux-config-6.12), limited to the
 #      directories the series touches: a whole distribution kernel does
 #      not fit in the time of a check.
@@ -61,7 +62,8 @@ lean() {
 	local build=$1 tree=$2
 	shift 2
 	sed -n '1,/^# The sanitizer kernel/p' "$repo/tools/testing/nvdimm/config" |
-		grep '^CONFIG_' >"$build/fragment"
+		grep '^CONFIG_' >"$build/fragment.base"
+	cp "$build/fragment.base" "$build/fragment"
 	printf '%s\n' "$@" >>"$build/fragment"
 	kmake "$tree" "$build" -s tinyconfig >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" \
@@ -74,6 +76,15 @@ lean() {
 		*) grep -qx "$opt" "$build/.config" ;;
 		esac || { echo "option $opt did not stick" >>"$build/config.err"; return 1; }
 	done
+	# The base options stuck too (pmem, DAX, dm, the filesystems), but
+	# for those the options under test set, and when an option under test
+	# turns something off (what depends on it goes with it).
+	case " $* " in *=n\ *) return 0 ;; esac
+	while read -r opt; do
+		case " $* " in *" ${opt%%=*}="*) continue ;; esac
+		grep -qx "$opt" "$build/.config" ||
+			{ echo "base option $opt did not stick" >>"$build/config.err"; return 1; }
+	done <"$build/fragment.base"
 }
 
 echo "== 1. every prefix of the series builds"
@@ -118,6 +129,13 @@ matrix no-fs-dax CONFIG_FS_DAX=n CONFIG_MFROUTE=n
 matrix no-dm CONFIG_BLK_DEV_DM=n CONFIG_MFROUTE=m
 matrix dm-module-mfroute-builtin CONFIG_BLK_DEV_DM=m CONFIG_MFROUTE=y
 matrix mfroute-module CONFIG_BLK_DEV_DM=y CONFIG_MFROUTE=m
+# nfit_test, whose status buffer the series changes, against that build.
+if kmake "$tree" "$work/matrix/build-mfroute-module" -s \
+	M="$tree/tools/testing/nvdimm" modules >"$log/nfit-test.log" 2>&1; then
+	say "nfit_test modules (tools/testing/nvdimm)" 1
+else
+	say "nfit_test modules (tools/testing/nvdimm)" 0 "$log/nfit-test.log"
+fi
 
 echo "== 3. Debian's configuration, the directories the series touches"
 if ! dpkg-query -W -f='${Status}\n' linux-config-6.12 2>/dev/null | grep -q 'ok installed'; then
