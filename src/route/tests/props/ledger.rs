@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use mfroute_route::route::ledger::{Ledger, Outcome, Part, RangeSet, VecStore};
+use mfroute_route::route::ledger::{Ledger, Outcome, Part, RangeSet, RangeStore, VecStore};
 use mfroute_route::route::range::ByteRange;
 use mfroute_route::route::RouteError;
 
@@ -34,6 +34,15 @@ fn assert_set(set: &mut RangeSet<VecStore>, model: u128) {
     assert_eq!(mask(&s), model);
     assert_eq!(set.bytes(), u64::from(model.count_ones()));
     assert_eq!(set.len(), runs(model));
+    assert_eq!(set.is_empty(), model == 0);
+    // Walking with next() from anywhere finds the ranges, clipped.
+    for pos in [0u64, 1, 37, 64, 127, 128] {
+        let want = s
+            .iter()
+            .find(|r| r.end() > pos)
+            .and_then(|r| r.clip_from(pos));
+        assert_eq!(set.next(pos), want, "next({pos}) of {s:?}");
+    }
 }
 
 proptest! {
@@ -112,16 +121,22 @@ proptest! {
         prop_assert_eq!(set.overlaps(r), known != 0);
     }
 
-    /// The ledger accounts for every byte of every event exactly once.
+    /// The ledger accounts for every byte of every event exactly once,
+    /// and a repair takes exactly the delivered bytes it covers out.
     #[test]
     fn ledger_accounts(
         events in prop::collection::vec((small(), 0u8..4, any::<bool>()), 1..30),
     ) {
         let mut ledger = Ledger::new(VecStore::new(64));
         let mut seen = 0u64;
+        let mut delivered = 0u128;
+        let mut repairs = 0u64;
         for (r, fate, repair) in events {
             if repair {
-                ledger.repair(r).unwrap();
+                let gone = delivered & mask(&[r]);
+                prop_assert_eq!(ledger.repair(r), Ok(u64::from(gone.count_ones())));
+                delivered &= !gone;
+                repairs += u64::from(gone != 0);
             } else {
                 let mut parts = Vec::new();
                 ledger.event(r, &mut |p| {
@@ -133,6 +148,9 @@ proptest! {
                     match p {
                         Part::Known(x) => ledger.record(x, Outcome::Absorbed).unwrap(),
                         Part::New(x) => {
+                            if fate == 0 {
+                                delivered |= mask(&[x]);
+                            }
                             let outcome = match fate {
                                 0 => Outcome::Delivered,
                                 1 => Outcome::Relayed,
@@ -146,8 +164,53 @@ proptest! {
             }
             prop_assert_eq!(ledger.check(), Ok(()));
             prop_assert_eq!(ledger.counters().events.bytes, seen);
+            prop_assert_eq!(mask(&ledger.delivered().ranges()), delivered);
+            prop_assert_eq!(ledger.counters().repaired.ranges, repairs);
         }
     }
+}
+
+/// An event whose bytes have no outcome yet does not balance, nor does a
+/// set holding bytes nobody delivered.
+#[test]
+fn check_finds_an_imbalance() {
+    let mut ledger = Ledger::new(VecStore::new(4));
+    let r = ByteRange::new(0, 4096).unwrap();
+    ledger.event(r, &mut |_| Ok(())).unwrap();
+    assert_eq!(ledger.check(), Err(RouteError::Invalid));
+    ledger.record(r, Outcome::Delivered).unwrap();
+    assert_eq!(ledger.check(), Ok(()));
+    ledger
+        .delivered()
+        .insert(ByteRange::new(8192, 4096).unwrap())
+        .unwrap();
+    assert_eq!(ledger.check(), Err(RouteError::Invalid));
+}
+
+/// Removing from the start or up to the end of a range splits nothing,
+/// and needs no node.
+#[test]
+fn remove_at_an_edge_needs_no_node() {
+    let mut set = RangeSet::new(VecStore::new(1));
+    set.insert(ByteRange::new(0, 100).unwrap()).unwrap();
+    assert!(!set.store().has_room());
+    assert_eq!(set.remove(ByteRange::new(0, 50).unwrap()), Ok(50));
+    assert_eq!(set.remove(ByteRange::new(90, 10).unwrap()), Ok(10));
+    assert_eq!(set.ranges(), [ByteRange::new(50, 40).unwrap()]);
+    assert_eq!(
+        set.remove(ByteRange::new(60, 10).unwrap()),
+        Err(RouteError::NoSpace)
+    );
+}
+
+/// The host store holds what it is given.
+#[test]
+fn host_store_reserves() {
+    let mut set = RangeSet::new(VecStore::new(0));
+    let r = ByteRange::new(0, 10).unwrap();
+    assert_eq!(set.insert(r), Err(RouteError::NoSpace));
+    set.store().reserve(1);
+    assert_eq!(set.insert(r), Ok(()));
 }
 
 /// Absorbed needs known bytes, delivered new ones; nothing changes else.

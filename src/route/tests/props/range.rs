@@ -44,6 +44,50 @@ proptest! {
         prop_assert_eq!(mask(a.clip(size)), ma & in_dev);
         prop_assert_eq!(mask(a.clip_from(pos)), ma & !below);
         prop_assert_eq!(a.contains_range(&b), ma & mb == mb);
+        // What is returned is never empty: nothing is `None`.
+        for part in [lo, hi, a.clip(size), a.clip_from(pos), a.intersect(&b), head, tail] {
+            prop_assert!(part.is_none_or(|p| p.start() < p.end()));
+        }
+    }
+
+    /// Bounds make a range only in order.
+    #[test]
+    fn from_bounds_checks(start in 0u64..200, end in 0u64..200) {
+        match ByteRange::from_bounds(start, end) {
+            Ok(r) => prop_assert_eq!((r.start(), r.end(), start < end), (start, end, true)),
+            Err(RouteError::ZeroLength) => prop_assert_eq!(start, end),
+            Err(RouteError::Invalid) => prop_assert!(end < start),
+            Err(e) => prop_assert!(false, "unexpected {:?}", e),
+        }
+    }
+
+    /// Moving a range shifts both bounds, or fails without wrapping.
+    #[test]
+    fn shifts(start in any::<u64>(), len in 1u64..1 << 20, delta in any::<u64>()) {
+        let Ok(r) = ByteRange::new(start, len) else { return Ok(()) };
+        match r.checked_add(delta) {
+            Ok(m) => prop_assert_eq!((m.start(), m.len()), (start + delta, len)),
+            Err(e) => {
+                prop_assert_eq!(e, RouteError::Overflow);
+                prop_assert!(r.end().checked_add(delta).is_none());
+            }
+        }
+        match r.checked_sub(delta) {
+            Ok(m) => prop_assert_eq!((m.start(), m.len()), (start - delta, len)),
+            Err(e) => {
+                prop_assert_eq!(e, RouteError::OutOfRange);
+                prop_assert!(start < delta);
+            }
+        }
+    }
+
+    /// Alignment is of both bounds, to a power of two.
+    #[test]
+    fn alignment(start in 0u64..1 << 16, len in 1u64..1 << 16, shift in 0u32..70) {
+        let r = ByteRange::new(start, len).unwrap();
+        let want = shift < 64 && start % (1 << shift.min(63)) == 0
+            && r.end() % (1 << shift.min(63)) == 0;
+        prop_assert_eq!(r.is_aligned(shift), want);
     }
 
     /// Construction rejects zero length and overflow, never panics.
