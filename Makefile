@@ -112,14 +112,19 @@ checkpatch: tree
 # cargo-mutants over the host crates (the routing core and the command):
 # every mutant must be caught by their tests, or be named in
 # Documentation/mfroute/testing.rst with why it cannot be.
+# cargo-mutants builds each mutant in a copy of its own, in parallel: the
+# shared CARGO_TARGET_DIR would mix them up.
 mutants-host: deps
-	@$(CACHE)/cargo-mutants/bin/cargo-mutants --version >/dev/null 2>&1 || \
+	@$(CACHE)/cargo-mutants/bin/cargo-mutants mutants --version >/dev/null 2>&1 || \
 		{ echo "  CARGO   cargo-mutants"; cargo install --quiet --locked \
 			--root $(CACHE)/cargo-mutants cargo-mutants; }
-	cd $(REPO)/src/route && $(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
-		--no-shuffle -j1 -o $(CACHE)/mutants-host/route
-	cd $(REPO)/tools/mfroute && $(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
-		--no-shuffle -j1 -o $(CACHE)/mutants-host/tool
+	@mkdir -p $(CACHE)/mutants-host
+	cd $(REPO)/src/route && env -u CARGO_TARGET_DIR \
+		$(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
+		--no-shuffle -j2 -o $(CACHE)/mutants-host/route
+	cd $(REPO)/tools/mfroute && env -u CARGO_TARGET_DIR \
+		$(CACHE)/cargo-mutants/bin/cargo-mutants mutants \
+		--no-shuffle -j2 -o $(CACHE)/mutants-host/tool
 
 # Every prefix of the hook series, a configuration matrix and Debian's
 # configuration: long, so not part of check.
