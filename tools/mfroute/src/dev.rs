@@ -107,5 +107,57 @@ mod tests {
         // new_encode_dev(MKDEV(259, 1)) as the kernel computes it.
         assert_eq!(DevNum::new(259, 1).new_encode(), 0x10301);
         assert_eq!(DevNum::new(259, 256).new_encode(), 0x0011_0300);
+        // A minor beyond 8 bits: its low byte, the major, then the rest
+        // of the minor from bit 20.
+        assert_eq!(DevNum::new(259, 0x12345).new_encode(), 0x1231_0345);
+        assert_eq!(DevNum::from_dev_t(0x1231_0345), DevNum::new(259, 0x12345));
+    }
+
+    /// glibc's `makedev()` (`bits/sysmacros.h`): the low 12 bits of the
+    /// major at bit 8, the rest at bit 44; the low 8 bits of the minor at
+    /// bit 0, the rest at bit 20.
+    fn glibc_makedev(major: u32, minor: u32) -> u64 {
+        let (major, minor) = (u64::from(major), u64::from(minor));
+        ((major & 0x0000_0fff) << 8)
+            | ((major & 0xffff_f000) << 32)
+            | (minor & 0x0000_00ff)
+            | ((minor & 0xffff_ff00) << 12)
+    }
+
+    #[test]
+    fn wide_dev_t() {
+        for (major, minor) in [
+            (259, 0x12345),
+            (0, 0x10_0000),
+            (0, u32::MAX),
+            (0x1000, 0),
+            (u32::MAX, 0),
+            (u32::MAX, u32::MAX),
+            (0xabcd_e123, 0x8765_4321),
+        ] {
+            let dev = glibc_makedev(major, minor);
+            assert_eq!(
+                DevNum::from_dev_t(dev),
+                DevNum::new(major, minor),
+                "{major:#x}:{minor:#x} as {dev:#x}"
+            );
+        }
+        // Known values: a major past 12 bits lives in the high word, a
+        // minor past 20 bits does not leak into the major.
+        assert_eq!(
+            DevNum::from_dev_t(0x0000_1000_0000_0000),
+            DevNum::new(0x1000, 0)
+        );
+        assert_eq!(
+            DevNum::from_dev_t(0x0000_0001_0000_0000),
+            DevNum::new(0, 0x10_0000)
+        );
+    }
+
+    #[test]
+    fn parse_error_text() {
+        let e = "pmem0".parse::<DevNum>().unwrap_err();
+        assert_eq!(e, ParseDevError("pmem0".into()));
+        assert_eq!(e.to_string(), "not a MAJ:MIN device number: 'pmem0'");
     }
 }

@@ -289,5 +289,78 @@ mod tests {
             0xc138_fd0c
         );
         assert_eq!(SPEC_SIZE, 40);
+        // linux/dm-ioctl.h.
+        assert_eq!(DM_STATUS_TABLE_FLAG, 0x10);
+        assert_eq!(DM_BUFFER_FULL_FLAG, 0x100);
+        // 64 KiB for the table after the header.
+        assert_eq!(DATA_SIZE, 65536);
+        assert_eq!(size_of::<DmBuffer>(), 312 + 65536);
+    }
+
+    fn line(ty: &str, params: &str) -> TargetLine {
+        TargetLine {
+            start: 0,
+            length: 8,
+            target_type: ty.into(),
+            params: params.into(),
+        }
+    }
+
+    #[test]
+    fn stripe_counts() {
+        // Two words per stripe, whatever the number of stripes.
+        let Ok(TargetDetail::Striped {
+            stripes, members, ..
+        }) = parse_target(&line("striped", "1 128 259:0 0"))
+        else {
+            panic!()
+        };
+        assert_eq!((stripes, members.len()), (1, 1));
+        let Ok(TargetDetail::Striped {
+            stripes, members, ..
+        }) = parse_target(&line("striped", "3 64 259:0 0 259:1 8 259:2 16"))
+        else {
+            panic!()
+        };
+        assert_eq!((stripes, members.len()), (3, 3));
+        assert_eq!(members[2].offset, 16);
+        for bad in [
+            "1 128 259:0",
+            "1 128 259:0 0 259:1",
+            "3 64 259:0 0 259:1 8 259:2",
+            "3 64 259:0 0 259:1 8 259:2 16 259:3 0",
+        ] {
+            assert!(parse_target(&line("striped", bad)).is_err(), "{bad}");
+        }
+    }
+
+    fn spec(start: u64, length: u64, next: u32, ty: &str) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&start.to_ne_bytes());
+        b.extend_from_slice(&length.to_ne_bytes());
+        b.extend_from_slice(&0i32.to_ne_bytes());
+        b.extend_from_slice(&next.to_ne_bytes());
+        let mut name = [0u8; DM_MAX_TYPE_NAME];
+        name[..ty.len()].copy_from_slice(ty.as_bytes());
+        b.extend_from_slice(&name);
+        b
+    }
+
+    #[test]
+    fn params_end_at_next() {
+        // The parameters of a target that is not the last end at `next`,
+        // NUL or not; the last target's end with the data.
+        let mut data = spec(0, 8, 47, "linear");
+        data.extend_from_slice(b"259:2 0");
+        assert_eq!(data.len(), 47);
+        data.extend_from_slice(&spec(0x4141_4141_4141_4141, 16, 0, "linear"));
+        data.extend_from_slice(b"259:3 8");
+        let t = parse_status_data(&data, 2).unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].params, "259:2 0");
+        assert_eq!(
+            (t[1].start, t[1].params.as_str()),
+            (0x4141_4141_4141_4141, "259:3 8")
+        );
     }
 }

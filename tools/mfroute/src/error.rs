@@ -112,3 +112,43 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error as IoError, ErrorKind};
+    use std::path::Path;
+
+    #[test]
+    fn io_errors() {
+        let p = Path::new("/sys/kernel/mfroute/version");
+        let e = Error::io("reading", p, &IoError::from(ErrorKind::PermissionDenied));
+        assert_eq!(e.exit_code, EXIT_ENVIRONMENT);
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("run it as root (for example with sudo)")
+        );
+        assert!(
+            e.message
+                .starts_with("reading /sys/kernel/mfroute/version: "),
+            "{}",
+            e.message
+        );
+        let e = Error::io("reading", p, &IoError::from_raw_os_error(5));
+        assert_eq!((e.exit_code, e.hint), (EXIT_FAILED, None));
+        assert!(e.message.contains("(os error 5)"), "{}", e.message);
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(Error::failed("it broke").to_string(), "it broke");
+        assert_eq!(
+            Error::failed("it broke").hint("mend it").to_string(),
+            "it broke\nmend it"
+        );
+        assert_eq!(
+            Error::not_loaded().to_string(),
+            "mfroute is not loaded (no /sys/kernel/mfroute)\nload it with: modprobe mfroute"
+        );
+    }
+}

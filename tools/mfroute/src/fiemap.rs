@@ -305,5 +305,81 @@ mod tests {
             nix::request_code_readwrite!(b'f', 11, size_of::<Fiemap>()) as u64,
             0xc020_660b
         );
+        // Enough batches for a very fragmented file, not unbounded.
+        assert_eq!(MAX_EXTENTS, 65536);
+    }
+
+    #[test]
+    fn touching_extents_are_not_hits() {
+        let ext = [Extent {
+            logical: 0x1000,
+            physical: 0x20_0000,
+            length: 0x4000,
+            flags: 0,
+        }];
+        // Ranges ending where the extent starts, starting where it ends,
+        // and empty ones.
+        assert!(map_extents(0x1f_f000, 0x1000, 7, None, &ext).is_empty());
+        assert!(map_extents(0x20_4000, 0x1000, 7, None, &ext).is_empty());
+        assert!(map_extents(0x20_1000, 0, 7, None, &ext).is_empty());
+        // One byte in at either end.
+        let p = map_extents(0x1f_f000, 0x1001, 7, None, &ext);
+        assert_eq!((p.len(), p[0].offset, p[0].len), (1, 0x20_0000, 1));
+        let p = map_extents(0x20_3fff, 0x1000, 7, None, &ext);
+        assert_eq!((p.len(), p[0].offset, p[0].len), (1, 0x20_3fff, 1));
+        // Unknown and delayed extents have no place on the device.
+        for flags in [
+            FIEMAP_EXTENT_UNKNOWN,
+            FIEMAP_EXTENT_DELALLOC,
+            FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC,
+        ] {
+            let e = [Extent { flags, ..ext[0] }];
+            assert!(map_extents(0x20_0000, 0x1000, 7, None, &e).is_empty());
+        }
+    }
+
+    /// A scratch directory, removed when dropped.
+    struct Dir(PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn ino(p: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::symlink_metadata(p).unwrap())
+    }
+
+    #[test]
+    fn paths_of_inodes() {
+        let d = Dir(std::env::temp_dir().join(format!("mfroute-pathof-{}", std::process::id())));
+        let _ = std::fs::remove_dir_all(&d.0);
+        std::fs::create_dir_all(d.0.join("sub")).unwrap();
+        let a = d.0.join("sub/a");
+        let b = d.0.join("b");
+        std::fs::write(&a, "a").unwrap();
+        std::fs::write(&b, "b").unwrap();
+        let (ia, ib) = (ino(&a), ino(&b));
+        let mut pf = PathFinder::default();
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        assert_eq!(pf.path_of(&d.0, ia), Some(s(&a)));
+        assert_eq!(pf.path_of(&d.0, ib), Some(s(&b)));
+        // The mount point itself is found too.
+        assert_eq!(pf.path_of(&d.0, ino(&d.0)), Some(s(&d.0)));
+        // Remembered: found again while it is there.
+        assert_eq!(pf.path_of(&d.0, ia), Some(s(&a)));
+        // Renamed, and another file now at the old path: the remembered
+        // path is not that inode's any more, the walk finds the new one.
+        let moved = d.0.join("moved");
+        std::fs::rename(&a, &moved).unwrap();
+        std::fs::write(&a, "new").unwrap();
+        assert_ne!(ino(&a), ia);
+        assert_eq!(pf.path_of(&d.0, ia), Some(s(&moved)));
+        // Removed: no path.
+        std::fs::remove_file(&moved).unwrap();
+        assert_eq!(pf.path_of(&d.0, ia), None);
+        let unused = (1..).find(|i| ![ino(&a), ib, ino(&d.0), ino(&d.0.join("sub"))].contains(i));
+        assert_eq!(pf.path_of(&d.0, unused.unwrap()), None);
     }
 }

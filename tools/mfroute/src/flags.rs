@@ -100,6 +100,36 @@ mod tests {
         assert_eq!(flag_names(0x120), ["MF_SW_SIMULATED", "0x100"]);
     }
 
+    /// The values of `enum mf_flags` in Linux 6.12's `include/linux/mm.h`.
+    #[test]
+    fn kernel_values() {
+        assert_eq!(MF_COUNT_INCREASED, 0x01);
+        assert_eq!(MF_ACTION_REQUIRED, 0x02);
+        assert_eq!(MF_MUST_KILL, 0x04);
+        assert_eq!(MF_SOFT_OFFLINE, 0x08);
+        assert_eq!(MF_UNPOISON, 0x10);
+        assert_eq!(MF_SW_SIMULATED, 0x20);
+        assert_eq!(MF_NO_RETRY, 0x40);
+        assert_eq!(MF_MEM_PRE_REMOVE, 0x80);
+        assert_eq!(
+            flag_names(0xff),
+            [
+                "MF_COUNT_INCREASED",
+                "MF_ACTION_REQUIRED",
+                "MF_MUST_KILL",
+                "MF_SOFT_OFFLINE",
+                "MF_UNPOISON",
+                "MF_SW_SIMULATED",
+                "MF_NO_RETRY",
+                "MF_MEM_PRE_REMOVE"
+            ]
+        );
+        for bit in 0..8 {
+            assert_eq!(flag_names(1 << bit).len(), 1, "bit {bit}");
+            assert!(!flag_names(1 << bit)[0].starts_with("0x"), "bit {bit}");
+        }
+    }
+
     #[test]
     fn errnos() {
         assert_eq!(errno_name(0), None);

@@ -324,6 +324,31 @@ mod tests {
     }
 
     #[test]
+    fn different_files_stay_apart() {
+        // Adjacent on the device and continuing in file offsets, but two
+        // inodes: two pieces.
+        let v = coalesce(vec![
+            file(0x1000, 0x1000, 5, 0),
+            file(0x2000, 0x1000, 6, 0x1000),
+        ]);
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[1], file(0x2000, 0x1000, 6, 0x1000));
+        // A file and something else never merge either.
+        let v = coalesce(vec![
+            file(0x1000, 0x1000, 5, 0),
+            Piece {
+                offset: 0x2000,
+                len: 0x1000,
+                owner: Owner::Xattr {
+                    inode: 5,
+                    path: None,
+                },
+            },
+        ]);
+        assert_eq!(v.len(), 2);
+    }
+
+    #[test]
     fn holes() {
         assert_eq!(gaps(0, 100, &[]), [(0, 100)]);
         assert_eq!(gaps(0, 100, &[(0, 100)]), []);

@@ -425,3 +425,246 @@ impl<'r> Monitor<'r> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hit::{Owner, Piece};
+    use crate::trace::{Absorb, Deliver, Timestamp};
+
+    fn failure(seq: u64, offset: u64, len: u64, flags: u32, origin: Origin) -> FailureEvent {
+        FailureEvent {
+            seq,
+            dev: DevNum::new(259, 0),
+            name: "pmem0".into(),
+            offset,
+            len,
+            flags,
+            origin,
+        }
+    }
+
+    fn rec(event: Event) -> Record {
+        Record {
+            task: "sh".into(),
+            pid: 1,
+            cpu: 0,
+            timestamp: Timestamp { secs: 5, nanos: 0 },
+            event,
+        }
+    }
+
+    fn deliver(seq: u64, sector: u64, nr_sectors: u64, flags: u32) -> Record {
+        rec(Event::Deliver(Deliver {
+            seq,
+            kind: DeliverKind::Holder,
+            dev: DevNum::new(259, 0),
+            name: "pmem0".into(),
+            sector,
+            nr_sectors,
+            flags,
+            result: 0,
+        }))
+    }
+
+    fn absorb(seq: u64, name: &str, offset: u64, len: u64) -> Record {
+        rec(Event::Absorb(Absorb {
+            seq,
+            dev: DevNum::new(259, 0),
+            name: name.into(),
+            offset,
+            len,
+        }))
+    }
+
+    #[test]
+    fn memory_failure_words() {
+        let e = failure(1, 0x1000, 4096, 0, Origin::MemoryFailure);
+        assert_eq!(
+            event_words(&e, false),
+            "pmem0: 4 KiB at byte 0x1000 failed (poison)"
+        );
+        let e = failure(1, 0x1000, 4096, MF_ACTION_REQUIRED, Origin::MemoryFailure);
+        assert_eq!(
+            event_words(&e, false),
+            "pmem0: 4 KiB at byte 0x1000 failed (poison, a process touched it)"
+        );
+        assert_eq!(
+            event_words(&e, true),
+            "pmem0: 4 KiB at byte 0x1000 failed (poison)"
+        );
+        let e = failure(
+            1,
+            0x1000,
+            4096,
+            MF_ACTION_REQUIRED | MF_SW_SIMULATED | flags::MF_MUST_KILL,
+            Origin::MemoryFailure,
+        );
+        assert_eq!(
+            event_words(&e, false),
+            "pmem0: 4 KiB at byte 0x1000 failed (poison, a process touched it, simulated)"
+        );
+    }
+
+    #[test]
+    fn parts_of_an_event() {
+        let ev = failure(1, 0x1000, 0x2000, 0, Origin::MemoryFailure);
+        let words = |r: &Record| render_human(r, Some(&ev), None);
+        // The whole event: no need to say which part.
+        assert_eq!(
+            words(&absorb(1, "pmem0", 0x1000, 0x2000)),
+            "[5.000000] #1 pmem0: 8 KiB at byte 0x1000 failed (poison) — reported before: nobody told again"
+        );
+        // Any of name, offset or length different: the part is named.
+        for (name, offset, len, part) in [
+            ("pmem0", 0x2000, 0x2000, "pmem0: 8 KiB at byte 0x2000"),
+            ("pmem0", 0x1000, 0x1000, "pmem0: 4 KiB at byte 0x1000"),
+            ("pmem1", 0x1000, 0x2000, "pmem1: 8 KiB at byte 0x1000"),
+            ("pmem1", 0x2000, 0x2000, "pmem1: 8 KiB at byte 0x2000"),
+        ] {
+            assert_eq!(
+                words(&absorb(1, name, offset, len)),
+                format!("[5.000000] #1 pmem0: 8 KiB at byte 0x1000 failed (poison) — {part} was reported before: nobody told again")
+            );
+        }
+        // No event: the part is always named.
+        assert_eq!(
+            render_human(&absorb(1, "pmem0", 0x1000, 0x2000), None, None),
+            "[5.000000] #1 event #1 — pmem0: 8 KiB at byte 0x1000 was reported before: nobody told again"
+        );
+    }
+
+    #[test]
+    fn deliveries_unresolved() {
+        let told = "told to the holder module on pmem0: ok";
+        // Poison without its event: the bytes.
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), None, None),
+            format!("[5.000000] #1 event #1 — pmem0: bytes 0x1000..0x1fff {told}")
+        );
+        // Poison of the whole event: still the bytes.
+        let poison = failure(1, 0x1000, 0x1000, 0, Origin::MemoryFailure);
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), Some(&poison), None),
+            format!("[5.000000] #1 pmem0: 4 KiB at byte 0x1000 failed (poison) — pmem0: bytes 0x1000..0x1fff {told}")
+        );
+        // A removal flagged in the delivery, without its event: the size.
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, MF_MEM_PRE_REMOVE), None, None),
+            format!("[5.000000] #1 event #1 — pmem0: 4 KiB at byte 0x1000 {told}")
+        );
+        // A removal of the whole event: nothing to add.
+        let removal = failure(1, 0x1000, 0x1000, 0, Origin::PreRemove);
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), Some(&removal), None),
+            format!("[5.000000] #1 pmem0: 4 KiB at byte 0x1000 is being removed — {told}")
+        );
+        // A removal of part of the event: the size of the part.
+        assert_eq!(
+            render_human(&deliver(1, 8, 1, 0), Some(&removal), None),
+            format!("[5.000000] #1 pmem0: 4 KiB at byte 0x1000 is being removed — pmem0: 512 bytes at byte 0x1000 {told}")
+        );
+        // A repair of the whole event, and of part of it.
+        let repair = failure(1, 0x1000, 0x1000, 0, Origin::Repair);
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), Some(&repair), None),
+            format!(
+                "[5.000000] #1 pmem0: 4 KiB at byte 0x1000 was repaired and is good again — {told}"
+            )
+        );
+        assert_eq!(
+            render_human(&deliver(1, 8, 1, 0), Some(&repair), None),
+            format!("[5.000000] #1 pmem0: 4 KiB at byte 0x1000 was repaired and is good again — pmem0: bytes 0x1000..0x11ff {told}")
+        );
+    }
+
+    #[test]
+    fn deliveries_resolved() {
+        let mut hit = Hit::failed(HitStatus::Ok, "x", 0x1000, 0x1000);
+        hit.message = None;
+        hit.device = Some("pmem0p1".into());
+        // Looked up, nothing there.
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), None, Some(&hit)),
+            "[5.000000] #1 event #1 — pmem0p1: bytes 0x1000..0x1fff (nothing found there) told to the holder module on pmem0: ok"
+        );
+        // Owners found but the lookup failed: the failure is said.
+        hit.status = HitStatus::Error;
+        hit.message = Some("cannot open /mnt: gone".into());
+        hit.owners = vec![Piece {
+            offset: 0x1000,
+            len: 0x1000,
+            owner: Owner::Free,
+        }];
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), None, Some(&hit)),
+            "[5.000000] #1 event #1 — pmem0p1: bytes 0x1000..0x1fff (cannot open /mnt: gone) told to the holder module on pmem0: ok"
+        );
+        hit.status = HitStatus::Ok;
+        assert_eq!(
+            render_human(&deliver(1, 8, 8, 0), None, Some(&hit)),
+            "[5.000000] #1 event #1 — pmem0p1: 4 KiB of free space (no data lost) told to the holder module on pmem0: ok"
+        );
+    }
+
+    #[test]
+    fn lost_records() {
+        let mut m = Monitor::new(Format::Human, None);
+        assert_eq!(
+            m.line("CPU:1 [LOST 1 EVENTS]"),
+            Ok(Output::Lost(
+                "the trace buffer overflowed: 1 records lost on CPU 1".into()
+            ))
+        );
+        assert_eq!(
+            m.line("CPU:1 [LOST EVENTS]"),
+            Ok(Output::Lost(
+                "the trace buffer overflowed: records lost on CPU 1".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn remembered_events() {
+        let mut m = Monitor::new(Format::Human, None);
+        let event = |seq: u64| {
+            rec(Event::Failure(failure(
+                seq,
+                0x1000,
+                0x1000,
+                0,
+                Origin::Range,
+            )))
+        };
+        let context = "pmem0: 4 KiB at byte 0x1000 failed (poison)";
+        m.record(&event(1));
+        m.record(&event(2));
+        // Both remembered, not only the latest.
+        for seq in [1, 2] {
+            assert_eq!(
+                m.record(&absorb(seq, "pmem0", 0x1000, 0x1000)),
+                format!("[5.000000] #{seq} {context} — reported before: nobody told again")
+            );
+        }
+        // The last REMEMBERED_EVENTS of them.
+        for seq in 3..=REMEMBERED_EVENTS as u64 {
+            m.record(&event(seq));
+        }
+        assert!(m
+            .record(&absorb(1, "pmem0", 0x1000, 0x1000))
+            .contains(context));
+        m.record(&event(REMEMBERED_EVENTS as u64 + 1));
+        assert_eq!(
+            m.record(&absorb(1, "pmem0", 0x1000, 0x1000)),
+            "[5.000000] #1 event #1 — pmem0: 4 KiB at byte 0x1000 was reported before: nobody told again"
+        );
+        assert!(m
+            .record(&absorb(2, "pmem0", 0x1000, 0x1000))
+            .contains(context));
+        // A failure record itself is said in full, whatever is remembered.
+        assert_eq!(
+            m.record(&event(2)),
+            "[5.000000] #2 pmem0: 4 KiB at byte 0x1000 failed (poison, reported as one range)"
+        );
+    }
+}

@@ -98,6 +98,16 @@ mod tests {
         assert_eq!(m.super_options, "rw,attr2,dax=always,inode64");
         assert!(parse_line("36 35 259:1 / /mnt").is_none());
         assert!(parse_line("").is_none());
+        // Enough fields on one side of " - " but not on the other.
+        assert!(parse_line("36 35 259:1 / /mnt rw - xfs /dev/pmem0").is_none());
+        assert!(parse_line("36 35 259:1 / /mnt rw - xfs").is_none());
+        assert!(parse_line("36 35 259:1 / /mnt - xfs /dev/pmem0 rw").is_none());
+        // Exactly enough: six fields left (no optional ones), three right.
+        let m = parse_line("36 35 259:1 / /mnt rw - xfs /dev/pmem0 rw").unwrap();
+        assert_eq!((m.options.as_str(), m.super_options.as_str()), ("rw", "rw"));
+        // Anything after the super options is ignored.
+        let m = parse_line("36 35 259:1 / /mnt rw - xfs /dev/pmem0 rw extra").unwrap();
+        assert_eq!(m.super_options, "rw");
         assert_eq!(unescape("a\\134b\\"), "a\\b\\");
         assert_eq!(unescape("tab\\011x\\09"), "tab\tx\\09");
     }

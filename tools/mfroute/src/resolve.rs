@@ -333,5 +333,14 @@ mod tests {
         // Straddling the partition's end: clipped.
         let l = locate((33 << 20) - 0x1000, 0x3000, &c, &m).unwrap();
         assert_eq!((l.offset, l.len), ((32 << 20) - 0x1000, 0x1000));
+        // Touching the partition at either end, or empty: no overlap.
+        assert!(locate(33 << 20, 0x1000, &c, &m).is_none());
+        assert!(locate((1 << 20) - 0x1000, 0x1000, &c, &m).is_none());
+        assert!(locate((1 << 20) + 0x3000, 0, &c, &m).is_none());
+        // One byte inside at either end.
+        let l = locate((33 << 20) - 1, 0x1000, &c, &m).unwrap();
+        assert_eq!((l.offset, l.len), ((32 << 20) - 1, 1));
+        let l = locate((1 << 20) - 0x1000, 0x1001, &c, &m).unwrap();
+        assert_eq!((l.offset, l.len), (0, 1));
     }
 }

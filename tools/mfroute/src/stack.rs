@@ -538,3 +538,158 @@ pub fn render_human(st: &Stack) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mount(options: &str, super_options: &str) -> Mount {
+        Mount {
+            dev: DevNum::new(259, 0),
+            root: "/".into(),
+            mount_point: "/mnt".into(),
+            fstype: "xfs".into(),
+            source: "/dev/pmem0".into(),
+            options: options.into(),
+            super_options: super_options.into(),
+        }
+    }
+
+    #[test]
+    fn dax_options() {
+        assert!(!is_dax(&mount("rw,relatime", "rw,attr2,inode64")));
+        assert!(!is_dax(&mount("rw", "rw,dax=never")));
+        assert!(!is_dax(&mount("rw", "rw,daxx,nodax")));
+        assert!(is_dax(&mount("rw", "rw,dax")));
+        assert!(is_dax(&mount("rw", "rw,dax=always")));
+        assert!(is_dax(&mount("rw", "rw,dax=inode")));
+        assert!(is_dax(&mount("rw,dax", "rw")));
+    }
+
+    fn target(ty: &str, params: &str, members: Vec<MemberRef>) -> TargetNode {
+        TargetNode {
+            start: 8,
+            length: 8,
+            target_type: ty.into(),
+            params: params.into(),
+            uses_lower: true,
+            translated: false,
+            stripes: None,
+            chunk_sectors: None,
+            members,
+        }
+    }
+
+    #[test]
+    fn target_lines() {
+        let m = |name: &str, offset| MemberRef {
+            dev: None,
+            name: Some(name.into()),
+            offset,
+        };
+        let mut t = target("linear", "259:0 16", vec![m("pmem0", 16)]);
+        t.translated = true;
+        assert_eq!(
+            target_words(&t),
+            "sectors 8..15: linear on pmem0 from sector 16"
+        );
+        // A linear target whose members could not be read is shown as
+        // printed by the kernel.
+        let t = target("linear", "259:0", Vec::new());
+        assert_eq!(
+            target_words(&t),
+            "sectors 8..15: linear 259:0 — not translated: failures under it take the per-page path"
+        );
+        let t = target(
+            "linear",
+            "259:0 0 259:1 0",
+            vec![m("pmem0", 0), m("pmem1", 0)],
+        );
+        assert!(target_words(&t).starts_with("sectors 8..15: linear 259:0 0 259:1 0"));
+        let mut t = target("striped", "1 8 259:0 0", vec![m("pmem0", 0)]);
+        (t.stripes, t.chunk_sectors, t.translated) = (Some(1), Some(8), true);
+        assert_eq!(
+            target_words(&t),
+            "sectors 8..15: striped, 1 stripe of 4 KiB chunks: pmem0 from sector 0"
+        );
+    }
+
+    fn dm(name: &str, holders: Vec<DmNode>) -> DmNode {
+        DmNode {
+            name: name.into(),
+            dm_name: None,
+            dev: None,
+            size: None,
+            translated: true,
+            note: None,
+            targets: Vec::new(),
+            tracked: false,
+            mounts: Vec::new(),
+            holders,
+        }
+    }
+
+    fn namespace(size: Option<u64>) -> Namespace {
+        Namespace {
+            name: "pmem0".into(),
+            dev: None,
+            nd_device: None,
+            phys_start: Some(0x1_0000_0000),
+            size,
+            tracked: false,
+            mounts: Vec::new(),
+            partitions: Vec::new(),
+            holders: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nesting() {
+        let mut ns = namespace(Some(1 << 20));
+        ns.partitions.push(PartNode {
+            name: "pmem0p1".into(),
+            dev: DevNum::new(259, 1),
+            start_sector: 8,
+            sectors: 8,
+            offset: 4096,
+            size: 4096,
+            tracked: false,
+            mounts: Vec::new(),
+            holders: vec![dm("dm-0", vec![dm("dm-1", vec![dm("dm-2", Vec::new())])])],
+        });
+        let text = render_human(&Stack {
+            namespaces: vec![ns],
+        });
+        let verdict = ": failures are translated up to it";
+        for (indent, name) in [(4, "dm-0"), (6, "dm-1"), (8, "dm-2")] {
+            let want = format!(
+                "\n{}device-mapper {name}, size unknown{verdict}\n",
+                " ".repeat(indent)
+            );
+            assert!(text.contains(&want), "{want:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn physical_range() {
+        let line = |size| {
+            render_human(&Stack {
+                namespaces: vec![namespace(size)],
+            })
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+        };
+        assert_eq!(
+            line(Some(4096)),
+            "pmem0: pmem namespace, 4 KiB, physical 0x100000000..0x100000fff"
+        );
+        assert_eq!(
+            line(Some(1)),
+            "pmem0: pmem namespace, 1 byte, physical 0x100000000..0x100000000"
+        );
+        assert_eq!(line(Some(0)), "pmem0: pmem namespace, 0 bytes");
+        assert_eq!(line(None), "pmem0: pmem namespace, size unknown");
+    }
+}

@@ -570,7 +570,19 @@ mod tests {
             Some("7.000000000")
         );
         assert_eq!(Timestamp::parse("1.5").map(|t| t.nanos), Some(500_000_000));
-        for bad in ["", ".5", "5.", "1.1234567890", "a.1", "1.x", "-1.0"] {
+        for bad in [
+            "",
+            ".5",
+            "5.",
+            "1.1234567890",
+            "a.1",
+            "1.x",
+            "-1.0",
+            "+1.0",
+            "+1",
+            "1a.0",
+            "1.+5",
+        ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
         let t = Timestamp {
@@ -610,10 +622,87 @@ mod tests {
             Ok(Line::Foreign("memory_failure_event".into()))
         );
         assert!(parse_line("garbage").is_err());
+        assert_eq!(
+            parse_line("garbage").unwrap_err().to_string(),
+            "not a trace record (no 'TASK-PID [CPU] TIMESTAMP: EVENT:' header)"
+        );
         assert!(parse_line("sh-1 [000] ..... 1.0: mfroute_absorb: seq=1").is_err());
         assert!(parse_line(
             "sh-1 [000] ..... 1.0: mfroute_absorb: seq=1 dev=x name=p offset=0 len=1"
         )
         .is_err());
+    }
+
+    const ABSORB: &str = "mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1";
+
+    #[test]
+    fn flags_column_width() {
+        // Flags of up to 8 characters are a flags column ...
+        let r = record(&format!("sh-1 [000] 12345678 1.0: {ABSORB}"));
+        assert_eq!((r.task.as_str(), r.pid, r.cpu), ("sh", 1, 0));
+        let r = record(&format!("sh-1 [002] d 1.0: {ABSORB}"));
+        assert_eq!(r.cpu, 2);
+        // ... a longer word is not, nor one with brackets.
+        assert!(parse_line(&format!("sh-1 [000] 123456789 1.0: {ABSORB}")).is_err());
+        assert!(parse_line(&format!("sh-1 [000] d[1 1.0: {ABSORB}")).is_err());
+        assert!(parse_line(&format!("sh-1 [000] d]1 1.0: {ABSORB}")).is_err());
+    }
+
+    #[test]
+    fn pids_and_cpus_are_digits() {
+        for bad in [
+            format!("sh-+5 [000] 1.0: {ABSORB}"),
+            format!("sh- [000] 1.0: {ABSORB}"),
+            format!("sh-1x [000] 1.0: {ABSORB}"),
+            format!("sh-1 [+1] 1.0: {ABSORB}"),
+            format!("sh-1 [] 1.0: {ABSORB}"),
+            format!("sh-1 [1x] 1.0: {ABSORB}"),
+            format!("sh-1 [+1] .... 1.0: {ABSORB}"),
+            format!("sh-1 000 1.0: {ABSORB}"),
+        ] {
+            assert!(parse_line(&bad).is_err(), "{bad}");
+        }
+        let r = record(&format!("sh-0 [7] 1.0: {ABSORB}"));
+        assert_eq!((r.pid, r.cpu), (0, 7));
+    }
+
+    #[test]
+    fn event_names() {
+        assert!(is_event_name("mfroute_event"));
+        assert!(is_event_name("sched_switch2"));
+        assert!(!is_event_name(""));
+        assert!(!is_event_name("not an event"));
+        assert!(!is_event_name("a-b"));
+        // What follows "TIMESTAMP: " must be a name and a colon.
+        assert!(parse_line("sh-1 [000] 1.0: not an event: seq=1").is_err());
+        assert!(parse_line("sh-1 [000] 1.0: : seq=1").is_err());
+        assert!(parse_line("sh-1 [000] 1.0: mfroute-absorb: seq=1").is_err());
+        assert_eq!(
+            parse_line("sh-1 [000] 1.0: sched_switch: prev_comm=sh"),
+            Ok(Line::Foreign("sched_switch".into()))
+        );
+    }
+
+    #[test]
+    fn fields_need_keys() {
+        for fields in [
+            "=5",
+            "seq=1 =x",
+            "seq=1 dev=259:0 name=pmem0 offset=0 len=1 =1",
+        ] {
+            let e = parse_event("mfroute_absorb", fields).unwrap_err();
+            assert!(e.0.contains("is not key=value"), "{fields}: {e}");
+        }
+        let e = parse_event("mfroute_ledger", "a=1 =2").unwrap_err();
+        assert_eq!(e.to_string(), "mfroute_ledger: field '=2' is not key=value");
+        // An empty value is a value (for tracepoints this tool does not
+        // know); an empty key is not a key.
+        assert_eq!(
+            parse_event("mfroute_ledger", "a= b=2"),
+            Ok(Event::Other {
+                name: "mfroute_ledger".into(),
+                fields: vec![("a".into(), String::new()), ("b".into(), "2".into())],
+            })
+        );
     }
 }

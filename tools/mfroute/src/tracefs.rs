@@ -241,3 +241,31 @@ pub fn follow(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_instances() {
+        let dir = std::env::temp_dir().join(format!("mfroute-instances-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        // A monitor's gone, one whose instance tracefs will not remove
+        // (here: not empty), and another tool's instance.
+        for d in [
+            "mfroute-monitor.1",
+            "mfroute-monitor.2/x",
+            "other",
+            "mfroute-monitor",
+        ] {
+            fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        remove_stale_instances(&dir);
+        let mut left = crate::sysfs::list_dir(&dir);
+        left.sort();
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(left, ["mfroute-monitor", "mfroute-monitor.2", "other"]);
+        // No instances directory: nothing to do.
+        remove_stale_instances(&dir);
+    }
+}

@@ -247,3 +247,75 @@ fn monitor_live_without_instances() {
     assert_eq!(o.status.code(), Some(3));
     assert!(text(&o.stderr).contains("has no tracepoints"));
 }
+
+/// `mfroute ARGS` with standard output `out`.
+fn mfroute_to(args: &[&str], out: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mfroute"))
+        .args(args)
+        .stdout(out)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+/// A pipe whose reading end is closed: writes fail with EPIPE.
+fn closed_pipe() -> Stdio {
+    let (r, w) = nix::unistd::pipe().unwrap();
+    drop(r);
+    Stdio::from(w)
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    )
+}
+
+#[test]
+fn output_errors() {
+    let trace = common::data("trace_pipe.txt");
+    let trace = trace.to_str().unwrap();
+    let fake = common::fake_system("cli-output");
+    let root = fake.0.to_str().unwrap();
+    let monitor = ["monitor", "--no-resolve", "--from", trace];
+    let status = ["status", "--root", root];
+    for args in [&monitor[..], &status[..]] {
+        // A reader that went away (`| head`): done, quietly.
+        let o = mfroute_to(args, closed_pipe());
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        assert!(
+            !text(&o.stderr).contains("writing"),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+        // Any other write error fails.
+        let o = mfroute_to(args, dev_full());
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(err.starts_with("mfroute: writing"), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn monitor_timeout() {
+    let trace = common::data("trace_pipe.txt");
+    // A saved trace is read to its end well within the timeout.
+    let o = mfroute(&[
+        "monitor",
+        "--json",
+        "--no-resolve",
+        "--timeout",
+        "3600",
+        "--from",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        common::read_data("monitor-unresolved.jsonl")
+    );
+}

@@ -230,6 +230,94 @@ fn stack_of_made_up_system() {
     assert_eq!(ns("..").unwrap_err().exit_code, 4);
 }
 
+/// Tables that fail with `errno`.
+struct FailingTables(i32);
+
+impl Tables for FailingTables {
+    fn table(&mut self, _name: &str, _dev: DevNum) -> io::Result<Vec<TargetLine>> {
+        Err(io::Error::from_raw_os_error(self.0))
+    }
+}
+
+#[test]
+fn stack_without_tables() {
+    let fake = common::fake_system("stack-no-tables");
+    let sys = Sys::new(&fake.0);
+    assert!(sys.is_dm("dm-0") && sys.is_dm("dm-1"));
+    assert!(!sys.is_dm("pmem1") && !sys.is_dm("pmem0p1") && !sys.is_dm("nothing"));
+    // A table that cannot be read is a note, and nothing is translated
+    // through the device.
+    let st = stack::build(&sys, &["pmem1".into()], &mut FailingTables(6)).unwrap();
+    let dm0 = &st.namespaces[0].holders[0];
+    assert_eq!(
+        dm0.note.as_deref(),
+        Some("table unavailable: No such device or address (os error 6)")
+    );
+    assert!(!dm0.translated && dm0.targets.is_empty());
+    assert_eq!(dm0.holders[0].name, "dm-1");
+    // Not allowed to read it: an error saying root is needed.
+    let e = stack::build(&sys, &["pmem1".into()], &mut FailingTables(13)).unwrap_err();
+    assert_eq!(e.exit_code, 3);
+    assert!(e.message.contains("needs root"), "{}", e.message);
+}
+
+/// A made-up pmem0p1 under a chain of ten device-mapper devices, dm-10 on
+/// pmem0p1, dm-11 on dm-10, ... dm-19 on dm-18, and a holder of pmem0p1
+/// that is not a device-mapper device (md0).
+fn deep_system(name: &str) -> common::Scratch {
+    let fake = common::fake_system(name);
+    let class = "/sys/class/block";
+    let below = |n: u32| {
+        if n == 10 {
+            "pmem0p1".to_string()
+        } else {
+            format!("dm-{}", n - 1)
+        }
+    };
+    for n in 10..20 {
+        fake.file(&format!("{class}/dm-{n}/dev"), &format!("253:{n}\n"))
+            .dir(&format!("{class}/dm-{n}/dm"))
+            .dir(&format!("{class}/dm-{n}/slaves/{}", below(n)))
+            .dir(&format!("{class}/dm-{n}/holders"));
+        if n > 10 {
+            fake.dir(&format!("{class}/dm-{}/holders/dm-{n}", n - 1));
+        }
+    }
+    fake.dir("/sys/devices/virtual/block/pmem0/pmem0p1/holders/dm-10")
+        .dir("/sys/devices/virtual/block/pmem0/pmem0p1/holders/md0")
+        .file(&format!("{class}/md0/dev"), "9:0\n")
+        .dir(&format!("{class}/md0/slaves/pmem0p1"));
+    fake
+}
+
+#[test]
+fn deep_stacks_are_cut() {
+    let fake = deep_system("stack-deep");
+    let sys = Sys::new(&fake.0);
+    let mut t = FakeTables(tables());
+    let st = stack::build(&sys, &["pmem0".into()], &mut t).unwrap();
+    // md0 is not a device-mapper device: left out.  Of the chain, the
+    // first eight levels are shown.
+    let mut level = &st.namespaces[0].partitions[0].holders;
+    let mut names = Vec::new();
+    while let [one] = level.as_slice() {
+        names.push(one.name.clone());
+        level = &one.holders;
+    }
+    assert!(level.is_empty(), "{level:?}");
+    let want: Vec<String> = (10..18).map(|n| format!("dm-{n}")).collect();
+    assert_eq!(names, want);
+
+    // From the top down: pmem0 is found eight levels down, not nine
+    // (from dm-16: dm-16 .. dm-10 at 0 .. 6, pmem0p1 at 7, pmem0 at 8).
+    let ns = |arg: &str| stack::namespaces_arg(&sys, arg);
+    assert_eq!(ns("dm-10").unwrap(), ["pmem0"]);
+    assert_eq!(ns("dm-16").unwrap(), ["pmem0"]);
+    assert_eq!(ns("dm-17").unwrap_err().exit_code, 4);
+    assert_eq!(ns("dm-19").unwrap_err().exit_code, 4);
+    assert_eq!(ns("md0").unwrap(), ["pmem0"]);
+}
+
 #[test]
 fn status_of_made_up_system() {
     let fake = common::fake_system("status");
@@ -242,7 +330,12 @@ fn status_of_made_up_system() {
         &(serde_json::to_string_pretty(&st).unwrap() + "\n"),
     );
     common::golden("status.txt", &status::render_human(&st));
-    assert_eq!(status::read(&sys, Some("pmem0")).unwrap().devices.len(), 1);
+    let one = status::read(&sys, Some("pmem0")).unwrap();
+    assert_eq!(one.devices.len(), 1);
+    assert_eq!(one.devices[0].name, "pmem0");
+    assert_eq!(one.devices[0], st.devices[1]);
+    let one = status::read(&sys, Some("dm-0")).unwrap();
+    assert_eq!(one.devices, st.devices[..1]);
     assert_eq!(status::read(&sys, Some("pmem7")).unwrap_err().exit_code, 4);
     let empty = common::Scratch::new("status-unloaded");
     let e = status::read(&Sys::new(&empty.0), None).unwrap_err();

@@ -44,3 +44,140 @@ fn instance_is_made_read_and_removed() {
         }
     }
 }
+
+/// The reading loop on files that are not tracefs: a regular file ends,
+/// a FIFO with a writer blocks until the deadline.
+mod host {
+    use mfroute::tracefs::{follow, Session, Stopped};
+    use std::fs;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::PathBuf;
+    use std::sync::atomic::AtomicBool;
+    use std::time::{Duration, Instant};
+
+    /// A scratch directory, removed when dropped.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(name: &str) -> Self {
+            let p =
+                std::env::temp_dir().join(format!("mfroute-test-{}-{name}", std::process::id()));
+            let _ = fs::remove_dir_all(&p);
+            fs::create_dir_all(&p).unwrap();
+            Self(p)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn read_all(
+        path: &std::path::Path,
+        deadline: Option<Instant>,
+        stop_after: usize,
+    ) -> (std::io::Result<Stopped>, Vec<String>) {
+        let stop = AtomicBool::new(false);
+        let mut lines = Vec::new();
+        let r = follow(path, &stop, deadline, |l| {
+            lines.push(l.to_string());
+            Ok(lines.len() < stop_after)
+        });
+        (r, lines)
+    }
+
+    #[test]
+    fn regular_file() {
+        let d = Dir::new("follow-file");
+        let f = d.0.join("trace");
+        fs::write(&f, "a\nb\nlast").unwrap();
+        // To the end, the unterminated last line included, with or
+        // without a deadline.
+        for deadline in [None, Some(Instant::now() + Duration::from_secs(600))] {
+            let (r, lines) = read_all(&f, deadline, usize::MAX);
+            assert_eq!(r.unwrap(), Stopped::Eof);
+            assert_eq!(lines, ["a", "b", "last"]);
+        }
+        // The handler stops it, at a whole line or at the last one.
+        let (r, lines) = read_all(&f, None, 2);
+        assert_eq!((r.unwrap(), lines.len()), (Stopped::Done, 2));
+        let (r, lines) = read_all(&f, None, 3);
+        assert_eq!((r.unwrap(), lines.len()), (Stopped::Done, 3));
+        // A deadline already passed.
+        let (r, lines) = read_all(&f, Some(Instant::now()), usize::MAX);
+        assert_eq!((r.unwrap(), lines.len()), (Stopped::Timeout, 0));
+        // Stopped by a signal before reading.
+        let (r, lines) = {
+            let stop = AtomicBool::new(true);
+            let mut lines = Vec::new();
+            let r = follow(&f, &stop, None, |l| {
+                lines.push(l.to_string());
+                Ok(true)
+            });
+            (r, lines)
+        };
+        assert_eq!((r.unwrap(), lines.len()), (Stopped::Signal, 0));
+        // An empty file.
+        fs::write(&f, "").unwrap();
+        let (r, lines) = read_all(&f, None, usize::MAX);
+        assert_eq!((r.unwrap(), lines.len()), (Stopped::Eof, 0));
+    }
+
+    #[test]
+    fn fifo_waits_for_records() {
+        let d = Dir::new("follow-fifo");
+        let p = d.0.join("trace_pipe");
+        nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        // Held open for writing (and reading, so that opening does not
+        // block): reads find nothing rather than the end.
+        let mut w = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NONBLOCK)
+            .open(&p)
+            .unwrap();
+        w.write_all(b"one\ntwo\n").unwrap();
+        let start = Instant::now();
+        let (r, lines) = read_all(&p, Some(start + Duration::from_millis(1500)), usize::MAX);
+        assert_eq!(r.unwrap(), Stopped::Timeout);
+        assert!(start.elapsed() >= Duration::from_millis(1500));
+        assert_eq!(lines, ["one", "two"]);
+    }
+
+    #[test]
+    fn read_errors_end_it() {
+        // A directory opens but cannot be read (EISDIR): an error at
+        // once, not a wait for the deadline.
+        let d = Dir::new("follow-dir");
+        let start = Instant::now();
+        let (r, lines) = read_all(&d.0, Some(start + Duration::from_secs(5)), usize::MAX);
+        let e = r.unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(nix::libc::EISDIR), "{e}");
+        assert!(lines.is_empty());
+        assert!(start.elapsed() < Duration::from_secs(5));
+        // Missing.
+        assert!(read_all(&d.0.join("nothing"), None, 1).0.is_err());
+    }
+
+    /// An instance whose events cannot be enabled (here: a plain directory,
+    /// so no `events/` appears in it) is an error, and is removed.
+    #[test]
+    fn instance_without_events() {
+        let d = Dir::new("tracefs-instance");
+        fs::create_dir_all(d.0.join("events/mfroute")).unwrap();
+        fs::write(d.0.join("events/mfroute/enable"), "0\n").unwrap();
+        fs::create_dir_all(d.0.join("instances")).unwrap();
+        let e = Session::start(&d.0).unwrap_err();
+        assert_eq!(e.exit_code, 1, "{e}");
+        assert!(e.message.starts_with("writing "), "{e}");
+        assert!(mfroute::sysfs::list_dir(&d.0.join("instances")).is_empty());
+        // The main buffer was not touched.
+        assert_eq!(
+            fs::read_to_string(d.0.join("events/mfroute/enable")).unwrap(),
+            "0\n"
+        );
+    }
+}
