@@ -24,6 +24,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -128,13 +129,12 @@ static ssize_t test_number_write(const char __user *ubuf, size_t count,
 				 unsigned int max, unsigned int *out)
 {
 	unsigned int n;
-	char buf[16];
 	int rc;
 
-	rc = test_get_string(buf, sizeof(buf), ubuf, count);
+	rc = kstrtouint_from_user(ubuf, count, 10, &n);
 	if (rc)
 		return rc;
-	if (kstrtouint(strim(buf), 10, &n) || n > max)
+	if (n > max)
 		return -EINVAL;
 	WRITE_ONCE(*out, n);
 	return count;
