@@ -796,3 +796,21 @@ inject_scrubbed() {
 	ndctl start-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl start-scrub"
 	ndctl wait-scrub nfit_test.0 >/dev/null 2>&1 || fail "ndctl wait-scrub"
 }
+
+# inject_mce ADDR KIND [CPU]: have QEMU raise an x86 machine check on CPU
+# (0) for physical address ADDR, as the hardware reports one: KIND srao
+# (action optional: a patrol scrub found it) or srar (action required:
+# the task running on CPU consumed it).  The test's header must say
+# "# machine-checks: yes" (qemu.sh's mce-relay.py raises it).  Returns
+# once QEMU has raised it; Linux handles an action-optional one later,
+# from a work item.
+inject_mce() {
+	local ans
+	[ -c /dev/ttyS1 ] || fail "inject_mce: no /dev/ttyS1 (no '# machine-checks: yes'?)"
+	stty -F /dev/ttyS1 raw -echo || fail "inject_mce: stty /dev/ttyS1"
+	exec 9<>/dev/ttyS1
+	printf 'mce %d %x %s\n' "${3:-0}" "$1" "$2" >&9
+	read -r -t 30 ans <&9 || ans="no answer in 30 s"
+	exec 9>&-
+	[ "$ans" = ok ] || fail "inject_mce $1 $2: $ans"
+}

@@ -9,6 +9,14 @@
 # size of one emulated NVDIMM (nvdimm boots only), backed by a fresh sparse
 # file so that no boot sees another's data.  Returns QEMU's status (124 on
 # timeout).
+#
+# With MFROUTE_MCE=1 the guest can ask for machine checks: QEMU gets a
+# monitor socket and a second serial port (the guest's ttyS1), and
+# mce-relay.py, between the two, raises each one the guest asks for on
+# ttyS1; its lines end the console log.  The CPU then reports Intel's
+# vendor: Linux grades a recoverable machine check by Intel's rules,
+# which keep an action-optional error recoverable in any context (by
+# AMD's, "max"'s vendor under TCG, one that hits the kernel panics).
 
 cache=${MFROUTE_CACHE:-$HOME/.cache/mfroute}
 bzimage=$cache/build/arch/x86/boot/bzImage
@@ -26,7 +34,7 @@ fi
 boot_guest() {
 	local log=$1 timeout=$2 boot=$3 run=$4
 	shift 4
-	local dir args=() i=0 size initrd
+	local dir args=() mce=() i=0 size initrd relay= cpu=$accel
 	dir=$(mktemp -d "$cache/boot.XXXXXX")
 	initrd=$dir/initrd.cpio
 	cat "$base_cpio" "$payload" >"$initrd"
@@ -38,16 +46,31 @@ boot_guest() {
 			i=$((i + 1))
 		done
 	fi
+	if [ "${MFROUTE_MCE:-}" = 1 ]; then
+		[ "${accel#*-cpu max}" != "$accel" ] && cpu="$accel,vendor=GenuineIntel"
+		# After -serial stdio: serial ports are numbered in order.
+		mce=(-monitor "unix:$dir/mon.sock,server=on,wait=off"
+		     -serial "unix:$dir/req.sock,server=on,wait=off")
+		python3 "$nvdimm_dir/mce-relay.py" "$dir" 2>"$dir/mce.log.err" &
+		relay=$!
+	else
+		mce=(-monitor none)
+	fi
 	# A large log buffer, so that the guest's copy of /dev/kmsg keeps up.
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
-		-machine pc,nvdimm=on $accel -smp 2 \
+		-machine pc,nvdimm=on $cpu -smp 2 \
 		-m ${GUEST_MEM:-1G},slots=8,maxmem=64G "${args[@]}" \
 		-kernel "$bzimage" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 log_buf_len=8M mfrtest_boot=$boot mfrtest_run=$run ${MFROUTE_APPEND:-}" \
-		-display none -serial stdio -monitor none -no-reboot \
+		-display none -serial stdio "${mce[@]}" -no-reboot \
 		</dev/null >"$log" 2>&1
 	local rc=$?
+	if [ -n "$relay" ]; then
+		kill "$relay" 2>/dev/null
+		wait "$relay" 2>/dev/null
+		cat "$dir/mce.log" "$dir/mce.log.err" >>"$log" 2>/dev/null
+	fi
 	rm -rf "$dir"
 	return $rc
 }
