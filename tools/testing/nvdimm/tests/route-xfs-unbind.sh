@@ -32,9 +32,12 @@ persist_mapping /mnt/data p
 witness_holder_probe
 witness_probe 'r:mfrtest/holder_done sample_notify_failure'
 witness_probe 'r:mfrtest/killed kill_dax'
-# A holder that takes its time (5 s a call: longer than xfs takes for
-# its part of the removal, which runs meanwhile) is still waited for.
-echo 5000 >$holder/delay || fail "holder delay"
+# A holder that takes its time is still waited for.  15 s a call: longer
+# than xfs takes for its part of the removal, which runs meanwhile (with
+# 5 s, a removal that does not wait went unseen once: xfs's part, with
+# the keepers and 4096 reverse-map records, took longer), and short of
+# the hung-task detector's 30 s.
+echo 15000 >$holder/delay || fail "holder delay"
 dmesg -c >/dev/null
 witness_start
 unbind_pmem "$pmem"
