@@ -202,10 +202,10 @@ concat_pmems() {
 		"$s0" "$p0" "$s0" "$s1" "$p1")"
 }
 
-# stripe_pmems NAME CHUNK: two_pmems, then dm-striped NAME over them with
-# CHUNK-sector chunks, setting $width (sectors per member).
+# stripe_pmems NAME CHUNK [REGION REGION]: two_pmems, then dm-striped NAME
+# over them with CHUNK-sector chunks, setting $width (sectors per member).
 stripe_pmems() {
-	two_pmems
+	two_pmems ${3:-} ${4:-}
 	width=$(( s0 / $2 * $2 ))
 	[ $(( s1 / $2 * $2 )) -lt "$width" ] && width=$(( s1 / $2 * $2 ))
 	dm_create "$1" "0 $((2 * width)) striped 2 $2 /dev/$p0 0 /dev/$p1 0"

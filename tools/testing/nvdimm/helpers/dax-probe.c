@@ -7,6 +7,11 @@
  *                                  page PAGE, touch it again
  *   dax-probe touch FILE PAGE      read page PAGE
  *   dax-probe pfn FILE PAGE        print the pfn behind page PAGE
+ *   dax-probe pfns FILE LAST       print the pfn behind each of pages 0 to
+ *                                  LAST, one a line, in order
+ *   dax-probe spin FILE PAGE       print "spinning", then read page PAGE
+ *                                  over and over, never leaving user mode
+ *                                  on purpose, until a SIGBUS
  *   dax-probe hold FILE TRIGGER    map and touch every page, wait until
  *                                  TRIGGER exists, then touch them again
  *   dax-probe keep FILE read|write STOP
@@ -210,6 +215,17 @@ int main(int argc, char **argv)
 		touch(page, 1, page_size);
 		printf("pfn %#llx\n", (unsigned long long)pfn_of(page, page_size));
 		return 0;
+	} else if (!strcmp(argv[1], "spin")) {
+		touch(page, 1, page_size);
+		printf("spinning\n");
+		fflush(stdout);
+		for (;;)
+			touch(page, 1, page_size);
+	} else if (!strcmp(argv[1], "pfns")) {
+		touch(0, page + 1, page_size);
+		for (size_t i = 0; i <= page; i++)
+			printf("%#llx\n", (unsigned long long)pfn_of(i, page_size));
+		return 0;
 	} else if (!strcmp(argv[1], "keep")) {
 		bool write = !strcmp(argv[3], "write");
 
@@ -246,7 +262,7 @@ sigbus:
 	report_sigbus(page_size);
 	return 0;
 usage:
-	fprintf(stderr, "usage: dax-probe poison|touch|pfn FILE PAGE\n"
+	fprintf(stderr, "usage: dax-probe poison|touch|pfn|pfns|spin FILE PAGE\n"
 			"       dax-probe hold FILE TRIGGER\n"
 			"       dax-probe keep FILE read|write STOP\n"
 			"       dax-probe persist FILE STOP\n");
