@@ -12,8 +12,9 @@ The guest writes one request a line,
 
 ADDR a physical address (hex), KIND srao (action optional: a patrol
 scrub found it) or srar (action required: a data load by the task
-running on CPU consumed it), and reads back one answer line: "ok", or
-"error: WHY".  The relay ends when QEMU closes the port.
+running on CPU consumed it; raised only at a moment CPU runs user
+code), and reads back one answer line: "ok", or "error: WHY".  The
+relay ends when QEMU closes the port.
 
 The MCi_STATUS, MCG_STATUS and MCi_MISC values are those Linux's severity
 grading (arch/x86/kernel/cpu/mce/severity.c) reads as a software
@@ -24,6 +25,7 @@ physical address whose least significant valid bit is 12 (one page).
 """
 
 import os
+import re
 import socket
 import sys
 import time
@@ -113,11 +115,37 @@ def answer(mon, request):
     except ValueError:
         return "error: CPU is a number and ADDR hex, got %r" % request
     status, mcg_status = KINDS[kind]
-    said = mon.command("mce -b %d %d %#x %#x %#x %#x" %
-                       (cpu, BANK, status, mcg_status, addr, MISC_PHYS_PAGE))
+    cmd = "mce -b %d %d %#x %#x %#x %#x" % (cpu, BANK, status, mcg_status,
+                                            addr, MISC_PHYS_PAGE)
+    if kind == "srar":
+        said = raise_in_user_mode(mon, cpu, cmd)
+    else:
+        said = mon.command(cmd)
     if said:
         return "error: qemu: " + " / ".join(said)
     return "ok"
+
+
+def raise_in_user_mode(mon, cpu, cmd, tries=500):
+    """Raise machine check CMD on CPU while it runs user code.
+
+    An action-required error says the interrupted instruction consumed
+    the poison: in the kernel, outside the few places that can recover,
+    Linux panics.  So stop the guest, look at CPU's privilege level, and
+    raise it there (QEMU delivers it before the next instruction once the
+    guest goes on), or let the guest go on and look again a little later.
+    """
+    for _ in range(tries):
+        mon.command("stop")
+        mon.command("cpu %d" % cpu)
+        regs = " ".join(mon.command("info registers"))
+        if re.search(r"\bCPL=3\b", regs):
+            said = mon.command(cmd)
+            mon.command("cont")
+            return said
+        mon.command("cont")
+        time.sleep(0.005)
+    return ["CPU %d was never found running user code" % cpu]
 
 
 def main():
