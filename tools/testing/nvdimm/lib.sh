@@ -434,6 +434,15 @@ witness_start() {
 	echo 1 >$tracing/tracing_on || fail "tracing_on"
 }
 
+# witness_mce_start: witness_start, with the kernel's machine-check records
+# (mce:mce_record, read with "witness mce_record") counted too.
+witness_mce_start() {
+	local e=$tracing/events/mce/mce_record/enable
+	echo 1 >$e || fail "enable mce:mce_record"
+	[ "$(cat $e)" = 1 ] || fail "witness mce:mce_record is not on"
+	witness_start
+}
+
 # witness_probe DEFINITION: add a kprobe event to the mfrtest group (as
 # "p:mfrtest/NAME SYMBOL FETCHARGS", or "r:..."), unless it is there, for
 # witness_start to turn on.  The symbol's module must be loaded.

@@ -44,8 +44,7 @@ storm() {
 		fi
 	done </tmp/pfns
 	[ $n -eq $pages ] || fail "only $n pages of $1 on $p0"
-	echo 1 >$tracing/events/mce/mce_record/enable || fail "enable mce:mce_record"
-	witness_start
+	witness_mce_start
 	for a in $addrs; do
 		inject_mce $a srao
 		i=$((i + 1))

@@ -29,8 +29,7 @@ srao_on_file() {
 	local addr
 	addr=$(( $(pfn_of "$1" "$2") * 4096 ))
 	hold_mapping "$1"
-	echo 1 >$tracing/events/mce/mce_record/enable || fail "enable mce:mce_record"
-	witness_start
+	witness_mce_start
 	dmesg -c >/dev/null
 	inject_mce $addr srao
 	wait_for 20 witnessed memory_failure_event

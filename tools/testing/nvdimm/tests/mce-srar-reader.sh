@@ -26,8 +26,7 @@ srar_on_file() {
 	taskset -c 1 dax-probe spin "$1" "$2" >/tmp/spin.out &
 	spin=$!
 	wait_for 10 grep -q spinning /tmp/spin.out
-	echo 1 >$tracing/events/mce/mce_record/enable || fail "enable mce:mce_record"
-	witness_start
+	witness_mce_start
 	inject_mce $addr srar 1
 	for i in $(seq 100); do kill -0 $spin 2>/dev/null || break; sleep 0.1; done
 	if kill -0 $spin 2>/dev/null; then
