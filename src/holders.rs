@@ -29,7 +29,7 @@ use crate::holder_api::Callbacks;
 use crate::route::ledger::{Part, RangeSet};
 use crate::route::range::ByteRange;
 use crate::route::RouteError;
-use crate::store::RbStore;
+use crate::store::{self, RbStore};
 
 /// One registration.
 #[pin_data]
@@ -83,13 +83,10 @@ impl Holder {
                 failed = true;
                 continue;
             }
-            let node = RbStore::reserve(GFP_KERNEL);
-            let mut told = self.told.lock();
-            if let Some(node) = node {
-                told.store().give(node);
-            }
-            // Without a node it is told again next time: nothing is lost.
-            let _ = told.insert(*r);
+            store::ensure_room(&self.told, |t| t.store());
+            // Without a node it is not remembered and is told again next
+            // time: nothing is lost.
+            let _ = self.told.lock().insert(*r);
         }
         (calls, failed)
     }
@@ -97,14 +94,8 @@ impl Holder {
     /// Tells the holder that `range` (dax bytes) is good again, as part
     /// of event `seq`; returns whether it was told.
     pub(crate) fn repair(&self, seq: u64, range: ByteRange) -> bool {
-        let node = RbStore::reserve(GFP_KERNEL);
-        {
-            let mut told = self.told.lock();
-            if let Some(node) = node {
-                told.store().give(node);
-            }
-            let _ = told.remove(range);
-        }
+        store::ensure_room(&self.told, |t| t.store());
+        let _ = self.told.lock().remove(range);
         self.calls.repair(seq, range)
     }
 }
@@ -134,6 +125,15 @@ impl Holders {
     /// Appends to `out` every live holder whose registration overlaps
     /// `range`, with a reference, in order of start.
     pub(crate) fn find(&mut self, range: ByteRange, out: &mut KVec<Arc<Holder>>) -> Result {
+        self.each(range, &mut |holder| {
+            out.push(holder.clone(), GFP_KERNEL)?;
+            Ok(())
+        })
+    }
+
+    /// Calls `f` on every live holder whose registration overlaps `range`,
+    /// in order of start, until it fails.
+    fn each(&mut self, range: ByteRange, f: &mut dyn FnMut(&Arc<Holder>) -> Result) -> Result {
         let from = (range.start().saturating_sub(self.longest), 0);
         let Some(mut cursor) = self.tree.cursor_lower_bound(&from) else {
             return Ok(());
@@ -144,7 +144,7 @@ impl Holders {
                 break;
             }
             if holder.range.overlaps(&range) && !holder.calls.stopped() {
-                out.push(holder.clone(), GFP_KERNEL)?;
+                f(holder)?;
             }
             match cursor.move_next() {
                 Some(next) => cursor = next,

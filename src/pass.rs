@@ -36,9 +36,10 @@ use crate::fs::Partitions;
 use crate::notify::{self, Kind, Note, Notes};
 use crate::route::ledger::{Outcome, Part};
 use crate::route::range::ByteRange;
+use crate::route::settle::{Books, Event, Verdict};
 use crate::route::sort::sort_by_key;
 use crate::route::RouteError;
-use crate::store::RbStore;
+use crate::store;
 use crate::table::{device_of, Devices};
 use crate::trace::{self, Origin, Reason};
 use kernel::sync::Mutex;
@@ -64,17 +65,6 @@ const NOT_MINE: c_int = -(bindings::ENXIO as c_int);
 /// ranges it can no longer read, once shut down).
 const NOT_READY: c_int = -(bindings::EIO as c_int);
 
-/// What became of a failure, for the dax core.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    /// Routed; what nobody took was handed back.
-    Routed,
-    /// Routed, and nobody took any of it.
-    Untaken,
-    /// All of it was delivered before.
-    Absorbed,
-}
-
 /// What [`Pass::up`] does with each group of uses of one mapped device:
 /// the pass, the group, and where it puts what was taken.
 type UpperGroup<'f, 'a> = dyn FnMut(&mut Pass<'a>, &[Use], &mut KVec<ByteRange>) + 'f;
@@ -93,9 +83,10 @@ pub(crate) struct Pass<'a> {
     flags: c_int,
     /// Its origin.
     origin: Origin,
-    /// Device-mapper walks done in this pass, by member dax_device
-    /// address; a walk in use is taken out of its slot.
-    walks: KVec<(usize, Option<Walk>)>,
+    /// Device-mapper walks done in this pass, by member.
+    walks: PerDevice<Walk>,
+    /// Partitions read in this pass, by disk.
+    partitions: PerDevice<Partitions>,
     /// The first error a filesystem returned.
     pub(crate) error: c_int,
     /// Filesystem calls made (registered holders are called by the notify
@@ -109,8 +100,6 @@ pub(crate) struct Pass<'a> {
     deferred: bool,
     /// A mapped device it reached was suspended.
     suspended: bool,
-    /// A part nobody took could not be noted for the per-page path.
-    gap_lost: bool,
 }
 
 /// What the mapped devices above a device took of a range.
@@ -139,14 +128,14 @@ impl<'a> Pass<'a> {
             seq,
             flags,
             origin,
-            walks: KVec::new(),
+            walks: PerDevice::new(),
+            partitions: PerDevice::new(),
             error: 0,
             calls: 0,
             reason: Reason::NoHolder,
             fs_failed: false,
             deferred: origin == Origin::Deferred,
             suspended: false,
-            gap_lost: false,
         }
     }
 
@@ -176,7 +165,7 @@ impl<'a> Pass<'a> {
             });
             if split.is_err() {
                 // No memory to split it: all of it goes per page.
-                let _ = state.ledger.record(range, Outcome::Fallback);
+                state.ledger.record(range, Outcome::Fallback);
             }
             split
         };
@@ -186,53 +175,39 @@ impl<'a> Pass<'a> {
             return Verdict::Untaken;
         }
 
-        let mut any_new = false;
-        let mut any_taken = false;
+        let mut event = Event::new();
         let mut left = KVec::new();
         for part in parts.iter() {
             match *part {
                 Part::Known(r) => {
-                    let _ = dev.state.lock().ledger.record(r, Outcome::Absorbed);
+                    dev.state.lock().ledger.record(r, Outcome::Absorbed);
+                    event.absorbed();
                     trace::absorb(self.seq, dev.devt, &dev.name, r);
                     // A holder that failed, or came after, hears of it now.
                     self.call_holders(dev, r, Kind::Poison);
-                    any_taken = true;
                 }
-                Part::New(r) => {
-                    any_new = true;
-                    let taken = self.deliver_part(dev, dax, r, &mut left);
-                    any_taken |= taken;
-                }
+                Part::New(r) => self.deliver_part(dev, dax, r, &mut event, &mut left),
             }
         }
-        if !any_new {
-            return Verdict::Absorbed;
+        let verdict = event.verdict(self.origin == Origin::Page);
+        if verdict == Verdict::Routed {
+            for r in left.iter() {
+                untaken(*r);
+            }
         }
-        if self.gap_lost {
-            return Verdict::Untaken;
-        }
-        if left.is_empty() {
-            return Verdict::Routed;
-        }
-        if !any_taken && self.origin == Origin::Page {
-            return Verdict::Untaken;
-        }
-        for r in left.iter() {
-            untaken(*r);
-        }
-        Verdict::Routed
+        verdict
     }
 
-    /// Routes new part `r` of the failing device; appends what nobody took
-    /// to `left` (or all of it, when it cannot be told apart); returns
-    /// whether something was taken.
+    /// Routes new part `r` of the failing device and settles it in
+    /// `event`: what nobody took is appended to `left`.
     fn deliver_part(
         &mut self,
         dev: &Arc<Device>,
         dax: &DaxDevice,
         r: ByteRange,
+        event: &mut Event,
         left: &mut KVec<ByteRange>,
-    ) -> bool {
+    ) {
         let mut taken: KVec<ByteRange> = KVec::new();
         let mut lost = false;
         self.fs_failed = false;
@@ -244,68 +219,17 @@ impl<'a> Pass<'a> {
         if lost {
             // Cannot tell what was taken: nothing is lost if all of it goes
             // per page too, some pages twice.
-            taken = KVec::new();
             self.untaken_because(Reason::NoMemory);
         }
-        sort_by_key(taken.as_mut_slice(), |t| t.start());
-
-        // Record: taken parts delivered, the rest fallen back; a
-        // filesystem's failure keeps all of it out of the set, to be told
-        // again.
-        let failed = self.fs_failed;
-        let record = |piece: ByteRange, got: bool, this: &mut Self| {
-            let outcome = match (got, failed) {
-                (_, true) => Outcome::Failed,
-                (true, false) => Outcome::Delivered,
-                (false, false) => Outcome::Fallback,
-            };
-            record_part(dev, piece, outcome);
-            if !got {
-                trace::fallback(this.seq, dev.devt, &dev.name, piece, this.reason);
-            }
+        let mut book = Book {
+            dev,
+            seq: self.seq,
+            reason: self.reason,
+            left,
         };
-        // Walk the taken pieces, merged into runs, and the gaps between.
-        let mut pos = r.start();
-        let mut run: Option<ByteRange> = None;
-        let mut any = false;
-        let gap = |from: u64, to: u64, this: &mut Self, left: &mut KVec<ByteRange>| {
-            if let Ok(g) = ByteRange::from_bounds(from, to) {
-                record(g, false, this);
-                if left.push(g, GFP_KERNEL).is_err() {
-                    // It cannot be handed back: all of the event goes
-                    // per page instead (some pages twice), none is lost.
-                    this.untaken_because(Reason::NoMemory);
-                    this.gap_lost = true;
-                }
-            }
-        };
-        for t in taken.iter().filter_map(|t| t.intersect(&r)) {
-            match run {
-                Some(cur) if t.start() <= cur.end() => {
-                    run = ByteRange::from_bounds(cur.start(), cur.end().max(t.end())).ok();
-                }
-                _ => {
-                    if let Some(cur) = run.take() {
-                        record(cur, true, self);
-                        any = true;
-                        pos = cur.end();
-                    }
-                    if pos < t.start() {
-                        gap(pos, t.start(), self, left);
-                    }
-                    run = Some(t);
-                }
-            }
-        }
-        if let Some(cur) = run {
-            record(cur, true, self);
-            any = true;
-            pos = cur.end();
-        }
-        if pos < r.end() {
-            gap(pos, r.end(), self, left);
-        }
-        any
+        let taken = (!lost).then_some(taken.as_mut_slice());
+        event.settle(r, taken, self.fs_failed, &mut book);
+        self.untaken_because(book.reason);
     }
 
     /// Routes `r` to `dev` (at `dax`, `depth` levels above the failing
@@ -393,7 +317,7 @@ impl<'a> Pass<'a> {
                 }
             }
             if stale.is_empty() {
-                self.put_walk(member.key(), walk);
+                self.walks.put(member.key(), walk);
                 return up;
             }
             // A stale walk is dropped: the next one reads the live tables.
@@ -454,16 +378,19 @@ impl<'a> Pass<'a> {
         if !dax.has_holder(r.start(), r.len()) {
             return;
         }
-        let parts = match Partitions::of(dax.disk()) {
-            Ok(parts) => parts,
-            Err(_) => {
-                self.untaken_because(Reason::NoMemory);
-                return;
-            }
+        let parts = match self.partitions.take(dax.key()) {
+            Some(parts) => parts,
+            None => match Partitions::of(dax.disk()) {
+                Ok(parts) => parts,
+                Err(_) => {
+                    self.untaken_because(Reason::NoMemory);
+                    return;
+                }
+            },
         };
-        let _ = parts.split(r, &mut |piece| -> Result<(), RouteError> {
+        parts.split(r, &mut |piece| {
             if !dax.has_holder(piece.start(), piece.len()) {
-                return Ok(());
+                return;
             }
             let rc = dax.notify_failure(piece.start(), piece.len(), self.flags);
             self.calls = self.calls.saturating_add(1);
@@ -491,8 +418,8 @@ impl<'a> Pass<'a> {
                     }
                 }
             }
-            Ok(())
         });
+        self.partitions.put(dax.key(), parts);
     }
 
     /// Routes member range `r` to the mapped device whose targets using
@@ -584,21 +511,14 @@ impl<'a> Pass<'a> {
     fn count_up(&self, upper: &Arc<Device>, r: ByteRange) {
         let mut state = upper.state.lock();
         if state.ledger.event(r, &mut |_| Ok(())).is_ok() {
-            let _ = state.ledger.record(r, Outcome::Relayed);
+            state.ledger.record(r, Outcome::Relayed);
         }
     }
 
     /// Returns the walk of `member` done in this pass, walking if needed;
-    /// give it back with [`Pass::put_walk`].
+    /// give it back with `self.walks.put()`.
     fn walk(&mut self, member: &DaxDevice) -> Walk {
-        let key = member.key();
-        let cached = self
-            .walks
-            .as_mut_slice()
-            .iter_mut()
-            .find(|(k, w)| *k == key && w.is_some())
-            .and_then(|(_, w)| w.take());
-        if let Some(walk) = cached {
+        if let Some(walk) = self.walks.take(member.key()) {
             return walk;
         }
         let walk = Walk::of(member);
@@ -606,22 +526,6 @@ impl<'a> Pass<'a> {
             self.untaken_because(Reason::NoMemory);
         }
         walk
-    }
-
-    /// Keeps `walk` of the member at address `key` for the rest of the
-    /// pass.
-    fn put_walk(&mut self, key: usize, walk: Walk) {
-        if let Some(entry) = self
-            .walks
-            .as_mut_slice()
-            .iter_mut()
-            .find(|(k, w)| *k == key || w.is_none())
-        {
-            *entry = (key, Some(walk));
-            return;
-        }
-        // Without memory to keep it, the next range walks again.
-        let _ = self.walks.push((key, Some(walk)), GFP_KERNEL);
     }
 
     /// Announces that `r` of `dev` (at `dax`) is about to be removed
@@ -706,35 +610,95 @@ impl<'a> Pass<'a> {
         let Ok(upper) = device_of(self.devices, upper_dax) else {
             return;
         };
-        let mut pieces = KVec::new();
         for u in group.iter() {
             if let Mapping::Layout(layout) = &u.mapping {
-                let _ = layout.for_each_piece(r, &mut |_, up| -> Result<(), RouteError> {
-                    pieces.push(up, GFP_KERNEL).map_err(|_| RouteError::NoSpace)
+                let relayed = layout.for_each_piece(r, &mut |_, up| -> Result<(), RouteError> {
+                    self.repair(&upper, upper_dax, up, depth.saturating_add(1));
+                    Ok(())
                 });
+                if let Err(e) = relayed {
+                    // A layout that does not fit in 64 bits: said, since
+                    // what sits above keeps the range failed.
+                    if trace::may_log() {
+                        pr_warn!(
+                            "{}: repair of [{:#x}, +{:#x}) not relayed: error {}\n",
+                            upper.name.as_str(),
+                            r.start(),
+                            r.len(),
+                            e.errno()
+                        );
+                    }
+                }
             }
-        }
-        for up in pieces.iter() {
-            self.repair(&upper, upper_dax, *up, depth.saturating_add(1));
         }
     }
 }
 
-/// Records `outcome` for `piece` in `dev`'s ledger, with a node reserved
-/// ahead for a delivered range; without one it is delivered, not kept.
-fn record_part(dev: &Arc<Device>, piece: ByteRange, outcome: Outcome) {
-    let node = if outcome == Outcome::Delivered {
-        RbStore::reserve(GFP_KERNEL)
-    } else {
-        None
-    };
-    let mut state = dev.state.lock();
-    if let Some(node) = node {
-        state.ledger.delivered().store().give(node);
+/// What a pass looked up once per device (a dm walk, a partition table),
+/// by dax_device address; an entry in use is taken out of its slot.
+struct PerDevice<T>(KVec<(usize, Option<T>)>);
+
+impl<T> PerDevice<T> {
+    /// Nothing looked up yet.
+    fn new() -> Self {
+        Self(KVec::new())
     }
-    if state.ledger.record(piece, outcome).is_err() && outcome == Outcome::Delivered {
-        // Overlaps a range delivered meanwhile, or no node: count it
-        // delivered, not kept (a repeat is told again).
-        let _ = state.ledger.record(piece, Outcome::Relayed);
+
+    /// Takes out what was kept for the device at `key`, if anything.
+    fn take(&mut self, key: usize) -> Option<T> {
+        self.0
+            .as_mut_slice()
+            .iter_mut()
+            .find(|(k, v)| *k == key && v.is_some())
+            .and_then(|(_, v)| v.take())
+    }
+
+    /// Keeps `value` for the device at `key` for the rest of the pass;
+    /// without memory to keep it, it is looked up again when next needed.
+    fn put(&mut self, key: usize, value: T) {
+        if let Some(entry) = self
+            .0
+            .as_mut_slice()
+            .iter_mut()
+            .find(|(k, v)| *k == key || v.is_none())
+        {
+            *entry = (key, Some(value));
+        } else {
+            let _ = self.0.push((key, Some(value)), GFP_KERNEL);
+        }
+    }
+}
+
+/// The failing device's ledger, and the parts nobody took, for settling
+/// an event ([`Event::settle`]).
+struct Book<'b> {
+    /// The failing device.
+    dev: &'b Arc<Device>,
+    /// The event's number.
+    seq: u64,
+    /// Why a part was left to the per-page path.
+    reason: Reason,
+    /// What nobody took, for the per-page path.
+    left: &'b mut KVec<ByteRange>,
+}
+
+impl Books for Book<'_> {
+    fn record(&mut self, piece: ByteRange, outcome: Outcome) {
+        if outcome == Outcome::Delivered {
+            // The node it may need, allocated outside the ledger's lock;
+            // without one it is counted relayed, not kept (a repeat is
+            // told again).
+            store::ensure_room(&self.dev.state, |s| s.ledger.delivered().store());
+        }
+        self.dev.state.lock().ledger.record(piece, outcome);
+    }
+
+    fn hand_back(&mut self, piece: ByteRange) -> Result<(), RouteError> {
+        let pushed = self.left.push(piece, GFP_KERNEL);
+        if pushed.is_err() {
+            self.reason = self.reason.max(Reason::NoMemory);
+        }
+        trace::fallback(self.seq, self.dev.devt, &self.dev.name, piece, self.reason);
+        pushed.map_err(|_| RouteError::NoSpace)
     }
 }

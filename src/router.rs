@@ -38,9 +38,10 @@ use crate::ffi;
 use crate::holder_api::Callbacks;
 use crate::holders::{self, Holder};
 use crate::notify::{self, Notes};
-use crate::pass::{Pass, Verdict, PRE_REMOVE};
+use crate::pass::{Pass, PRE_REMOVE};
 use crate::route::range::ByteRange;
-use crate::store::RbStore;
+use crate::route::settle::Verdict;
+use crate::store;
 use crate::table::{self, device_of, Devices};
 use crate::trace::{self, Origin};
 
@@ -232,29 +233,37 @@ impl Router {
         };
         let seq = self.next_seq();
         trace::event(seq, dev.devt, &dev.name, range, 0, Origin::Repair);
-        let node = RbStore::reserve(GFP_KERNEL);
-        let repaired = {
-            let mut state = dev.state.lock();
-            if let Some(node) = node {
-                state.ledger.delivered().store().give(node);
-            }
-            state.ledger.repair(range)
-        };
+        store::ensure_room(&dev.state, |s| s.ledger.delivered().store());
+        let repaired = dev.state.lock().ledger.repair(range);
         let removed = match repaired {
-            Ok(removed) => removed,
-            Err(_) => {
-                // No node to split a delivered range with: failures there
-                // keep being absorbed until the next repair. Said, since
-                // the holders are told of the repair all the same.
-                if trace::may_log() {
-                    pr_warn!(
-                        "{}: repair of [{:#x}, +{:#x}) not recorded: no memory\n",
+            Ok(r) => {
+                if r.widened && trace::may_log() {
+                    // No node to split a delivered range with: the whole
+                    // range was forgotten, and failures in its still-bad
+                    // rest are told again rather than absorbed.
+                    pr_info!(
+                        "{}: repair of [{:#x}, +{:#x}) forgot {:#x} bytes around it: no memory\n",
                         dev.name.as_str(),
                         range.start(),
-                        range.len()
+                        range.len(),
+                        r.removed
                     );
                 }
-                u64::MAX
+                Some(r.removed)
+            }
+            Err(e) => {
+                // A broken ledger invariant: said, and the holders are
+                // told of the repair all the same.
+                if trace::may_log() {
+                    pr_err!(
+                        "{}: repair of [{:#x}, +{:#x}) not recorded: error {}\n",
+                        dev.name.as_str(),
+                        range.start(),
+                        range.len(),
+                        e.errno()
+                    );
+                }
+                None
             }
         };
         let mut pass = Pass::new(
@@ -267,7 +276,7 @@ impl Router {
         );
         pass.repair(&dev, dax, range, 0);
         self.account(&dev, &pass, "repair of", range, 0);
-        if removed == 0 && trace::may_log() {
+        if removed == Some(0) && trace::may_log() {
             pr_info!("{}: repaired range was not failed\n", dev.name.as_str());
         }
     }

@@ -4,16 +4,16 @@
 //!
 //! The routing core's [`RangeSet`](crate::route::ledger::RangeSet) needs at
 //! most one new node per operation, and keeps the nodes of the ranges it
-//! merges away. The glue reserves that one node before it takes the lock
-//! the ledger lives under ([`RbStore::reserve`]), so that nothing
+//! merges away. The glue makes sure of that one node before it takes the
+//! lock the ledger lives under ([`ensure_room`]), so that nothing
 //! allocates under it, and an allocation failure leaves the set unchanged
 //! and is seen as [`RouteError::NoSpace`].
 //!
 //! C header: [`include/linux/rbtree.h`](srctree/include/linux/rbtree.h)
 
-use kernel::alloc::Flags;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
+use kernel::sync::Mutex;
 
 use crate::route::ledger::RangeStore;
 use crate::route::range::ByteRange;
@@ -53,18 +53,25 @@ impl RbStore {
         }
     }
 
-    /// Allocates a node with `flags` if the store lacks one.
-    ///
-    /// For callers that do not hold the lock the store lives under; an
-    /// allocation failure is left for the operation to report.
-    pub(crate) fn reserve(flags: Flags) -> Option<Node> {
-        Node::new(flags).ok()
-    }
-
     /// Returns the range starting at `start`, if stored.
     fn at(&self, start: u64) -> Option<ByteRange> {
         let end = *self.tree.get(&start)?;
         ByteRange::from_bounds(start, end).ok()
+    }
+}
+
+/// Makes sure the store that `store` finds under `lock` has a spare node,
+/// allocating one outside the lock only when it has none.
+///
+/// Another user of the store may take the node before the caller's
+/// operation: that operation then fails with [`RouteError::NoSpace`] and
+/// changes nothing, as without memory.
+pub(crate) fn ensure_room<T>(lock: &Mutex<T>, store: impl Fn(&mut T) -> &mut RbStore) {
+    if store(&mut lock.lock()).has_room() {
+        return;
+    }
+    if let Ok(node) = Node::new(GFP_KERNEL) {
+        store(&mut lock.lock()).give(node);
     }
 }
 

@@ -132,6 +132,7 @@ fn show_stat(device: &Device, out: &mut Page) -> fmt::Result {
 /// sectors, as many whole lines as a page holds (as `badblocks` does).
 fn show_failed(device: &Device, out: &mut Page) {
     let mut state = device.state.lock();
+    // Its only error is a full page, which ends the list.
     let _ = state.ledger.delivered().try_for_each(&mut |r| {
         let line = out.len;
         let s = SectorRange::covering(r);

@@ -234,6 +234,21 @@ impl<S: RangeStore> RangeSet<S> {
         Ok(removed)
     }
 
+    /// Removes every range that overlaps `range`, whole; returns the bytes
+    /// removed. Splits nothing, so it needs no node.
+    pub fn forget(&mut self, range: ByteRange) -> Result<u64, RouteError> {
+        let mut removed = 0u64;
+        let mut next = self.first_ending_after(range.start());
+        while let Some(r) = next.filter(|r| r.start() < range.end()) {
+            self.store.remove(r.start()).ok_or(RouteError::Invalid)?;
+            self.len = self.len.checked_sub(1).ok_or(RouteError::Invalid)?;
+            removed = removed.checked_add(r.len()).ok_or(RouteError::Overflow)?;
+            next = self.store.after(r.start());
+        }
+        self.bytes = self.bytes.checked_sub(removed).ok_or(RouteError::Invalid)?;
+        Ok(removed)
+    }
+
     /// Calls `f` on every range, in order, until it fails; returns its
     /// error.
     pub fn try_for_each<E>(
@@ -337,11 +352,12 @@ impl Tally {
     };
 
     /// Adds one range of `bytes` bytes.
-    fn add(&mut self, bytes: u64) -> Result<(), RouteError> {
-        let ranges = self.ranges.checked_add(1).ok_or(RouteError::Overflow)?;
-        let bytes = self.bytes.checked_add(bytes).ok_or(RouteError::Overflow)?;
-        *self = Self { ranges, bytes };
-        Ok(())
+    ///
+    /// Saturates: 2^64 bytes of failures are never seen, and a counter
+    /// stuck at the top makes [`Ledger::check`] fail rather than wrap.
+    fn add(&mut self, bytes: u64) {
+        self.ranges = self.ranges.saturating_add(1);
+        self.bytes = self.bytes.saturating_add(bytes);
     }
 }
 
@@ -382,6 +398,15 @@ pub struct Counters {
     pub repaired: Tally,
 }
 
+/// What [`Ledger::repair`] took out of the set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// Bytes taken out of the set.
+    pub removed: u64,
+    /// More than the repaired range was taken out, for want of a node.
+    pub widened: bool,
+}
+
 /// One device's failed ranges and what became of them.
 ///
 /// For a failed range `r`: [`Ledger::event`] counts it and splits it into
@@ -404,8 +429,8 @@ pub struct Counters {
 ///     })?;
 ///     for p in parts {
 ///         match p {
-///             Part::Known(r) => ledger.record(r, Outcome::Absorbed)?,
-///             Part::New(r) => ledger.record(r, Outcome::Delivered)?,
+///             Part::Known(r) => ledger.record(r, Outcome::Absorbed),
+///             Part::New(r) => ledger.record(r, Outcome::Delivered),
 ///         }
 ///     }
 /// }
@@ -454,58 +479,57 @@ impl<S: RangeStore> Ledger<S> {
         range: ByteRange,
         f: &mut dyn FnMut(Part) -> Result<(), RouteError>,
     ) -> Result<(), RouteError> {
-        self.counters.events.add(range.len())?;
+        self.counters.events.add(range.len());
         self.set.split(range, f)
     }
 
     /// Records what became of one part of an event.
     ///
-    /// [`Outcome::Delivered`] needs `range` to be new and room in the
-    /// store ([`RouteError::NoSpace`] otherwise: record it as
-    /// [`Outcome::Relayed`] then, delivered but not remembered), and
-    /// [`Outcome::Absorbed`] needs it known, else [`RouteError::Invalid`];
-    /// on any error nothing changes.
-    pub fn record(&mut self, range: ByteRange, outcome: Outcome) -> Result<(), RouteError> {
+    /// Nothing is refused, so no byte goes unaccounted:
+    ///
+    /// - a [`Outcome::Delivered`] range that overlaps the set (delivered
+    ///   meanwhile by another pass) or finds no node in the store is
+    ///   counted relayed, delivered but not remembered: a repeat there is
+    ///   told again, never lost;
+    /// - an [`Outcome::Absorbed`] range is counted even when a repair took
+    ///   it out of the set since [`Ledger::event`] split it: it was
+    ///   absorbed then.
+    pub fn record(&mut self, range: ByteRange, outcome: Outcome) {
         let len = range.len();
         match outcome {
             Outcome::Delivered => {
-                if self.set.overlaps(range) {
-                    return Err(RouteError::Invalid);
+                if self.set.overlaps(range) || self.set.insert(range).is_err() {
+                    self.counters.relayed.add(len);
                 }
-                let mut tally = self.counters.delivered;
-                tally.add(len)?;
-                self.set.insert(range)?;
-                self.counters.delivered = tally;
+                self.counters.delivered.add(len);
             }
             Outcome::Relayed => {
-                let mut delivered = self.counters.delivered;
-                delivered.add(len)?;
-                self.counters.relayed.add(len)?;
-                self.counters.delivered = delivered;
+                self.counters.delivered.add(len);
+                self.counters.relayed.add(len);
             }
-            Outcome::Absorbed => {
-                if !self.set.contains(range) {
-                    return Err(RouteError::Invalid);
-                }
-                self.counters.absorbed.add(len)?;
-            }
-            Outcome::Fallback => self.counters.fallback.add(len)?,
-            Outcome::Failed => self.counters.failed.add(len)?,
+            Outcome::Absorbed => self.counters.absorbed.add(len),
+            Outcome::Fallback => self.counters.fallback.add(len),
+            Outcome::Failed => self.counters.failed.add(len),
         }
-        Ok(())
     }
 
-    /// Takes a repaired `range` out of the set; returns the bytes removed.
+    /// Takes a repaired `range` out of the set.
     ///
-    /// A later failure there is delivered again. Fails with
-    /// [`RouteError::NoSpace`], changing nothing, when a delivered range
-    /// must be split and the store has no room.
-    pub fn repair(&mut self, range: ByteRange) -> Result<u64, RouteError> {
-        let removed = self.set.remove(range)?;
+    /// A later failure there is delivered again. When a delivered range
+    /// would have to be split and the store has no node for it, the whole
+    /// delivered ranges `range` touches are taken out instead
+    /// ([`Repair::widened`]): failures in their still-bad rest are told
+    /// again, none is absorbed without having been told.
+    pub fn repair(&mut self, range: ByteRange) -> Result<Repair, RouteError> {
+        let (removed, widened) = match self.set.remove(range) {
+            Ok(removed) => (removed, false),
+            Err(RouteError::NoSpace) => (self.set.forget(range)?, true),
+            Err(e) => return Err(e),
+        };
         if removed > 0 {
-            self.counters.repaired.add(removed)?;
+            self.counters.repaired.add(removed);
         }
-        Ok(removed)
+        Ok(Repair { removed, widened })
     }
 
     /// Checks that every failed byte is accounted for exactly once.

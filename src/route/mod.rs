@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Pure routing core: ranges, device-mapper layouts, the ledger, sorting.
+//! Pure routing core: ranges, device-mapper layouts, the ledger, settling
+//! an event, partition boundaries, sorting.
 //!
 //! Everything below this module is plain `core` Rust with no dependency on the
 //! `kernel` crate, so the same files are compiled into `mfroute.ko` and tested
@@ -14,7 +15,9 @@
 
 pub mod layout;
 pub mod ledger;
+pub mod partition;
 pub mod range;
+pub mod settle;
 pub mod sort;
 
 /// Errors returned by the routing core.

@@ -9,4 +9,6 @@
 
 mod layout;
 mod ledger;
+mod partition;
 mod range;
+mod settle;
