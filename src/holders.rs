@@ -95,8 +95,22 @@ impl Holder {
     /// of event `seq`; returns whether it was told.
     pub(crate) fn repair(&self, seq: u64, range: ByteRange) -> bool {
         store::ensure_room(&self.told, |t| t.store());
-        let _ = self.told.lock().remove(range);
+        let removed = self.told.lock().remove(range);
+        if removed.is_err() {
+            // No node to split a range it was told of.
+            self.forget_told(range);
+        }
         self.calls.repair(seq, range)
+    }
+
+    /// Forgets that the holder was told of poison touching `range`, whole
+    /// ranges at a time, with no allocation: it is told again of their
+    /// still-bad rest rather than never of a new failure there. For a
+    /// repair that cannot be remembered exactly, or not be told at all.
+    pub(crate) fn forget_told(&self, range: ByteRange) {
+        if self.told.lock().forget(range).is_err() {
+            pr_err!("a holder's set of told ranges is inconsistent\n");
+        }
     }
 }
 
@@ -129,6 +143,18 @@ impl Holders {
             out.push(holder.clone(), GFP_KERNEL)?;
             Ok(())
         })
+    }
+
+    /// Makes every live holder whose registration overlaps `range` forget
+    /// it was told of poison there ([`Holder::forget_told`]), with no
+    /// allocation: for a repair that cannot be queued for them.
+    pub(crate) fn forget_told(&mut self, range: ByteRange) {
+        let forgot = self.each(range, &mut |holder| {
+            holder.forget_told(range);
+            Ok(())
+        });
+        // `each` fails only when its callback does.
+        debug_assert!(forgot.is_ok());
     }
 
     /// Calls `f` on every live holder whose registration overlaps `range`,

@@ -70,12 +70,21 @@ impl Notes {
 
 /// Queues `note` in `notes` and schedules the notify work; a note that
 /// cannot be queued (no memory) is counted as a holder error of its
-/// device: the holder is told at the next failure there.
+/// device: the holder is told at the next failure there (for a repair,
+/// it forgets it was told of the range, so that it is).
 ///
 /// Context: process context; no router lock held.
 pub(crate) fn queue(notes: &Mutex<Notes>, note: Note) {
-    let device = note.device.clone();
+    let (device, holder, range, kind) = (
+        note.device.clone(),
+        note.holder.clone(),
+        note.range,
+        note.kind,
+    );
     if notes.lock().queue.push(note, GFP_KERNEL).is_err() {
+        if kind == Kind::Repair {
+            holder.forget_told(range);
+        }
         let mut state = device.state.lock();
         state.holder_errors = state.holder_errors.saturating_add(1);
         return;

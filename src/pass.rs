@@ -343,12 +343,20 @@ impl<'a> Pass<'a> {
     /// `r` concerns, clipped to its registration, for the notify work.
     fn call_holders(&mut self, dev: &Arc<Device>, r: ByteRange, kind: Kind) {
         let mut found = KVec::new();
-        if dev.holders.lock().find(r, &mut found).is_err() {
-            // No memory to list them: counted; they hear of it next time.
+        let mut holders = dev.holders.lock();
+        if holders.find(r, &mut found).is_err() {
+            // No memory to list them: counted; they hear of poison next
+            // time, and forget what a repair made good, to hear of it
+            // again too.
+            if kind == Kind::Repair {
+                holders.forget_told(r);
+            }
+            drop(holders);
             let mut state = dev.state.lock();
             state.holder_errors = state.holder_errors.saturating_add(1);
             return;
         }
+        drop(holders);
         for holder in found.iter() {
             if let Some(range) = holder.range.intersect(&r) {
                 notify::queue(
