@@ -202,6 +202,16 @@ concat_pmems() {
 		"$s0" "$p0" "$s0" "$s1" "$p1")"
 }
 
+# concat_xfs NAME DIR [REGION REGION]: concat_pmems NAME, an xfs on it
+# mounted with DAX at DIR holding spread_files DIR 8, and $f set to the
+# first of those files whose page 0 lies on $p1 (the second pmem).
+concat_xfs() {
+	concat_pmems "$1" ${3:-} ${4:-}
+	mount_xfs_dax "/dev/mapper/$1" "$2"
+	spread_files "$2" 8
+	f=$(file_on "$p1" "$2"/d*/f) || fail "no file on $p1 in $2"
+}
+
 # stripe_pmems NAME CHUNK [REGION REGION]: two_pmems, then dm-striped NAME
 # over them with CHUNK-sector chunks, setting $width (sectors per member).
 stripe_pmems() {

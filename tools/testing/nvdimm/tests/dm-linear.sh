@@ -14,10 +14,7 @@
 . /lib/mfroute-test-lib.sh
 
 run modprobe dm-mod
-concat_pmems upstream region2 region3
-mount_xfs_dax /dev/mapper/upstream /mnt/u
-spread_files /mnt/u 8
-f=$(file_on "$p1" /mnt/u/d*/f) || fail "unloaded: no file on $p1"
+concat_xfs upstream /mnt/u region2 region3
 witness_start
 expect_eq "unloaded: process sees" "$(dax-probe poison "$f" 0)" \
 	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
@@ -29,12 +26,9 @@ run dmsetup remove upstream
 
 run modprobe mfroute
 run modprobe mfroute_holder
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
+concat_xfs concat /mnt
 hold_device "$dm"
 
-f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
 want=$(( s0 * 512 + $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
 witness_start
 expect_eq "process sees" "$(dax-probe poison "$f" 0)" \

@@ -23,9 +23,7 @@ busy_files() {
 }
 
 run modprobe dm-mod
-concat_pmems upstream region2 region3
-mount_xfs_dax /dev/mapper/upstream /mnt/u
-spread_files /mnt/u 8
+concat_xfs upstream /mnt/u region2 region3
 set -- $(for f in /mnt/u/d*/f; do file_on "$p1" "$f"; done)
 [ $# -ge 2 ] || fail "unloaded: fewer than two files on $p1"
 busy_files "$1" "$2"
@@ -38,9 +36,7 @@ expect_eq "unloaded: filesystem notifications" "$(witness_count fs_notify)" 0
 
 run modprobe mfroute
 run modprobe mfroute_holder
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
+concat_xfs concat /mnt
 hold_device "$dm"
 set -- $(for f in /mnt/d*/f; do file_on "$p1" "$f"; done)
 [ $# -ge 2 ] || fail "fewer than two files on $p1"

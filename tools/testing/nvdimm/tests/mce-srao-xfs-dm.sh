@@ -45,10 +45,7 @@ srao_on_file() {
 
 echo 1 >/proc/sys/vm/memory_failure_early_kill
 run modprobe dm-mod
-concat_pmems upstream region2 region3
-mount_xfs_dax /dev/mapper/upstream /mnt/u
-spread_files /mnt/u 8
-f=$(file_on "$p1" /mnt/u/d*/f) || fail "unloaded: no file on $p1"
+concat_xfs upstream /mnt/u region2 region3
 sector=$(( ($(pfn_of "$f" 0) * 4096 - $(data_start "$p1")) / 512 ))
 srao_on_file "$f" 0
 expect_match "unloaded: process sees" "$seen" '^sigbus code=BUS_MCEERR_AO page=0 '
@@ -62,10 +59,7 @@ run umount /mnt/u
 run dmsetup remove upstream
 
 run modprobe mfroute
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
-f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+concat_xfs concat /mnt
 pmem_off=$(( $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
 want=$(( s0 * 512 + pmem_off ))
 mfroute monitor --json --count 2 --timeout 60 --log /tmp/monitor.json &

@@ -44,10 +44,7 @@ srar_on_file() {
 }
 
 run modprobe dm-mod
-concat_pmems upstream region2 region3
-mount_xfs_dax /dev/mapper/upstream /mnt/u
-spread_files /mnt/u 8
-f=$(file_on "$p1" /mnt/u/d*/f) || fail "unloaded: no file on $p1"
+concat_xfs upstream /mnt/u region2 region3
 srar_on_file "$f" 3
 expect_eq "unloaded: process sees" "$seen" "sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
 expect_eq "unloaded: filesystem notifications" "$(witness_count fs_notify)" 0
@@ -56,10 +53,7 @@ run umount /mnt/u
 run dmsetup remove upstream
 
 run modprobe mfroute
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
-f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+concat_xfs concat /mnt
 want=$(( s0 * 512 + $(pfn_of "$f" 3) * 4096 - $(data_start "$p1") ))
 srar_on_file "$f" 3
 expect_eq "process sees" "$seen" "sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"

@@ -24,10 +24,7 @@
 
 run modprobe dm-mod
 run modprobe mfroute
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
-f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
+concat_xfs concat /mnt
 want=$(( s0 * 512 + $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
 fsdax_namespace region2
 other=$pmem

@@ -16,11 +16,8 @@
 run modprobe dm-mod
 run modprobe mfroute
 run modprobe mfroute_holder
-concat_pmems concat
-mount_xfs_dax /dev/mapper/concat /mnt
-spread_files /mnt 8
+concat_xfs concat /mnt
 hold_device "$dm"
-f=$(file_on "$p1" /mnt/d*/f) || fail "no file on $p1"
 pmem_off=$(( $(pfn_of "$f" 0) * 4096 - $(data_start "$p1") ))
 dm_sector=$(( s0 + pmem_off / 512 ))
 
