@@ -16,6 +16,9 @@ use crate::route::partition;
 use crate::route::range::ByteRange;
 use crate::route::sort::sort_by_key;
 
+/// Partitions read into the stack before any allocation.
+const ON_STACK: usize = 8;
+
 /// The partition boundaries of a disk, in bytes, sorted.
 pub(crate) struct Partitions {
     /// Each partition's start and end.
@@ -29,25 +32,41 @@ impl Partitions {
         let Some(disk) = disk else {
             return Ok(Self { edges });
         };
-        let mut room: usize = 4;
-        loop {
-            let mut starts = KVec::from_elem(0u64, room, GFP_KERNEL)?;
-            let mut lens = KVec::from_elem(0u64, room, GFP_KERNEL)?;
-            let n = disk.partitions(starts.as_mut_slice(), lens.as_mut_slice());
-            if n > room {
-                // Partitions appeared meanwhile: ask again with room.
-                room = n;
-                continue;
-            }
-            for (start, len) in starts.iter().zip(lens.iter()).take(n) {
-                if let Ok(r) = ByteRange::new(*start, *len) {
-                    edges.push(r.start(), GFP_KERNEL)?;
-                    edges.push(r.end(), GFP_KERNEL)?;
+        // Most disks have a few partitions, or none: ask into the stack
+        // first, and allocate only for more.
+        let mut starts = [0u64; ON_STACK];
+        let mut lens = [0u64; ON_STACK];
+        let n = disk.partitions(&mut starts, &mut lens);
+        if n <= ON_STACK {
+            Self::add(&mut edges, starts.iter().zip(lens.iter()).take(n))?;
+        } else {
+            let mut room = n;
+            loop {
+                let mut starts = KVec::from_elem(0u64, room, GFP_KERNEL)?;
+                let mut lens = KVec::from_elem(0u64, room, GFP_KERNEL)?;
+                let n = disk.partitions(starts.as_mut_slice(), lens.as_mut_slice());
+                if n > room {
+                    // Partitions appeared meanwhile: ask again with room.
+                    room = n;
+                    continue;
                 }
+                Self::add(&mut edges, starts.iter().zip(lens.iter()).take(n))?;
+                break;
             }
-            sort_by_key(edges.as_mut_slice(), |e| *e);
-            return Ok(Self { edges });
         }
+        sort_by_key(edges.as_mut_slice(), |e| *e);
+        Ok(Self { edges })
+    }
+
+    /// Appends the start and end of each `(start, length)` partition.
+    fn add<'e>(edges: &mut KVec<u64>, parts: impl Iterator<Item = (&'e u64, &'e u64)>) -> Result {
+        for (start, len) in parts {
+            if let Ok(r) = ByteRange::new(*start, *len) {
+                edges.push(r.start(), GFP_KERNEL)?;
+                edges.push(r.end(), GFP_KERNEL)?;
+            }
+        }
+        Ok(())
     }
 
     /// Calls `f` on the pieces of `range` cut at partition boundaries, in

@@ -15,6 +15,7 @@ mod defer;
 mod device;
 mod dm;
 mod errno;
+mod few;
 mod ffi;
 mod fs;
 mod holder_api;

@@ -32,6 +32,7 @@ use crate::dax::DaxDevice;
 use crate::defer::{self, Defer, Defers};
 use crate::device::Device;
 use crate::dm::{Mapping, Use, Walk};
+use crate::few::Few;
 use crate::fs::Partitions;
 use crate::notify::{self, Kind, Note, Notes};
 use crate::route::ledger::{Outcome, Part};
@@ -157,11 +158,11 @@ impl<'a> Pass<'a> {
         range: ByteRange,
         untaken: &mut dyn FnMut(ByteRange),
     ) -> Verdict {
-        let mut parts = KVec::new();
+        let mut parts = Few::new();
         let split = {
             let mut state = dev.state.lock();
             let split = state.ledger.event(range, &mut |p| {
-                parts.push(p, GFP_KERNEL).map_err(|_| RouteError::NoSpace)
+                parts.push(p).map_err(|_| RouteError::NoSpace)
             });
             if split.is_err() {
                 // No memory to split it: all of it goes per page.
@@ -177,7 +178,7 @@ impl<'a> Pass<'a> {
 
         let mut event = Event::new();
         let mut left = KVec::new();
-        for part in parts.iter() {
+        for part in parts.as_slice().iter() {
             match *part {
                 Part::Known(r) => {
                     dev.state.lock().ledger.record(r, Outcome::Absorbed);
@@ -208,11 +209,11 @@ impl<'a> Pass<'a> {
         event: &mut Event,
         left: &mut KVec<ByteRange>,
     ) {
-        let mut taken: KVec<ByteRange> = KVec::new();
+        let mut taken: Few<ByteRange> = Few::new();
         let mut lost = false;
         self.fs_failed = false;
         self.deliver(dev, dax, r, 0, &mut |t| {
-            if taken.push(t, GFP_KERNEL).is_err() {
+            if taken.push(t).is_err() {
                 lost = true;
             }
         });
@@ -644,12 +645,12 @@ impl<'a> Pass<'a> {
 
 /// What a pass looked up once per device (a dm walk, a partition table),
 /// by dax_device address; an entry in use is taken out of its slot.
-struct PerDevice<T>(KVec<(usize, Option<T>)>);
+struct PerDevice<T>(Few<(usize, Option<T>)>);
 
 impl<T> PerDevice<T> {
     /// Nothing looked up yet.
     fn new() -> Self {
-        Self(KVec::new())
+        Self(Few::new())
     }
 
     /// Takes out what was kept for the device at `key`, if anything.
@@ -672,7 +673,7 @@ impl<T> PerDevice<T> {
         {
             *entry = (key, Some(value));
         } else {
-            let _ = self.0.push((key, Some(value)), GFP_KERNEL);
+            let _ = self.0.push((key, Some(value)));
         }
     }
 }
