@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# nvdimms: 4G 4G
+# nvdimms: 4G 4G 1G
 # timeout: 3600
 #
 # Benchmark, not a test: what one event costs as the router's state grows.
@@ -18,13 +18,30 @@
 #      side by side, sharing the device equally); 1,000 one-page events,
 #      each inside one registration, are timed (one holder call and one
 #      xfs call each).
+#   D  N = 0, 1, 100, 1,000 mapped devices that have nothing to do with
+#      the failing pmem (dm-linear, 4 KiB each, over a third pmem); 1,000
+#      one-page events on pmem1 (xfs directly on it) are timed: dm is
+#      asked only for the users of the failing pmem, never for every
+#      mapped device.
+#   U  a single-page memory_failure() (hwpoison-inject's corrupt-pfn) on
+#      pmem1's file, with the module loaded and unloaded, in 4 alternating
+#      rounds of 256 distinct pages each: upstream tells xfs directly on a
+#      pmem too, so the difference is what the router costs the common
+#      case.
 #
 # Per-event cost should grow like log N (rbtree lookups), not like N.
 . /lib/mfroute-test-lib.sh
 
+run modprobe dm-mod
+run modprobe hwpoison-inject
 run modprobe mfroute
 run modprobe mfroute_holder
-two_pmems
+# The regions by size: the 1 GiB one for D, the 4 GiB ones for the rest.
+set -- $(for r in /sys/bus/nd/devices/region*; do
+	echo "$(cat "$r/size") $(basename "$r")"
+done | sort -n | awk '{ print $2 }')
+small=$1
+two_pmems "$2" "$3"
 mkdir -p /mnt/a /mnt/b
 mount_xfs_dax "/dev/$p0" /mnt/a
 mount_xfs_dax "/dev/$p1" /mnt/b
@@ -48,7 +65,7 @@ b0=$ext
 [ "$ext_pages" -ge 215000 ] || fail "extent of $ext_pages pages: too short"
 big_extent /mnt/b
 b1=$ext
-[ "$ext_pages" -ge 64100 ] || fail "extent of $ext_pages pages: too short"
+[ "$ext_pages" -ge 85000 ] || fail "extent of $ext_pages pages: too short"
 # Keep memory_failure()'s lines off the slow serial console; the guest
 # init's copy of /dev/kmsg still sees every line for the check.
 dmesg -n 1
@@ -94,5 +111,47 @@ for n in 1 100 10000; do
 done
 echo 1 >$holder/unregister
 expect_ledgers_ok
+
+# D: pfns from b1 + 70,000, 2,000 a round, every other page.
+fsdax_namespace "$small"
+p2=$pmem
+printf '\n%-10s %16s\n' "dm N" "us/event"
+made=0
+round=0
+for n in 0 1 100 1000; do
+	while [ $made -lt $n ]; do
+		echo "0 8 linear /dev/$p2 $((made * 8))" | dmsetup create "unrelated$made" ||
+			fail "dmsetup create unrelated$made"
+		made=$((made + 1))
+	done
+	expect_eq "mapped devices" "$(dmsetup ls | grep -c '^unrelated')" $n
+	out=$(mf-bench inject $((b1 + 70000 + 2000 * round)) 1000 2)
+	[ "$(field "$out" errors)" = 0 ] || fail "events with $n mapped devices: $out"
+	printf '%-10s %16s\n' "$n" "$(us_per "$(field "$out" elapsed_ns)" 1000)"
+	round=$((round + 1))
+done
+run dmsetup remove_all
+expect_ledgers_ok
+
+# U: pfns from b1 + 80,000, 512 a round, every other page.
+printf '\n%-10s %16s %16s\n' "round" "loaded us/page" "unloaded us/page"
+loaded_ns=0 unloaded_ns=0
+for round in 0 1 2 3; do
+	at=$((b1 + 80000 + 1024 * round))
+	lo=$(mf-bench corrupt $at 256 2)
+	[ "$(field "$lo" errors)" = 0 ] || fail "loaded round $round: $lo"
+	run rmmod mfroute_holder
+	run rmmod mfroute
+	un=$(mf-bench corrupt $((at + 512)) 256 2)
+	[ "$(field "$un" errors)" = 0 ] || fail "unloaded round $round: $un"
+	run modprobe mfroute
+	run modprobe mfroute_holder
+	printf '%-10s %16s %16s\n' "$round" "$(us_per "$(field "$lo" elapsed_ns)" 256)" \
+		"$(us_per "$(field "$un" elapsed_ns)" 256)"
+	loaded_ns=$((loaded_ns + $(field "$lo" elapsed_ns)))
+	unloaded_ns=$((unloaded_ns + $(field "$un" elapsed_ns)))
+done
+printf '%-10s %16s %16s\n' "all" "$(us_per $loaded_ns 1024)" "$(us_per $unloaded_ns 1024)"
+echo "loaded/unloaded: $(echo "$loaded_ns $unloaded_ns" | awk '{ printf "%.3f", $1 / $2 }')"
 umount /mnt/a
 umount /mnt/b

@@ -3,7 +3,9 @@
  * mf-bench: timing helpers for the mfroute benchmarks.
  *
  *   mf-bench time CMD [ARGS...]   run CMD, print "elapsed_ns N status S"
- *   mf-bench corrupt PFN COUNT    write PFN .. PFN+COUNT-1 one by one to
+ *   mf-bench corrupt PFN COUNT [STRIDE]
+ *                                 write PFN+i*STRIDE (STRIDE 1 unless
+ *                                 given) for i < COUNT one by one to
  *                                 /sys/kernel/debug/hwpoison/corrupt-pfn
  *                                 (one memory_failure() each), print
  *                                 "pages N errors E elapsed_ns T"
@@ -56,9 +58,10 @@ int main(int argc, char **argv)
 		       WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "corrupt")) {
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "corrupt")) {
 		unsigned long pfn = strtoul(argv[2], NULL, 0);
 		unsigned long count = strtoul(argv[3], NULL, 0), i, errors = 0;
+		unsigned long step = argc == 5 ? strtoul(argv[4], NULL, 0) : 1;
 		int fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
 		char buf[32];
 
@@ -68,7 +71,7 @@ int main(int argc, char **argv)
 		}
 		start = now_ns();
 		for (i = 0; i < count; i++) {
-			int n = snprintf(buf, sizeof(buf), "%lu\n", pfn + i);
+			int n = snprintf(buf, sizeof(buf), "%lu\n", pfn + i * step);
 
 			if (write(fd, buf, n) != n)
 				errors++;
@@ -108,7 +111,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: mf-bench time CMD [ARGS...]\n"
-			"       mf-bench corrupt PFN COUNT\n"
+			"       mf-bench corrupt PFN COUNT [STRIDE]\n"
 			"       mf-bench inject PFN COUNT STRIDE\n"
 			"       mf-bench register DEV COUNT LEN\n");
 	return 2;
