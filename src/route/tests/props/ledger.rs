@@ -9,14 +9,14 @@ use mfroute_route::route::range::ByteRange;
 use mfroute_route::route::RouteError;
 
 /// The bytes of a set of ranges below 128 as a bitmask.
-fn mask(ranges: &[ByteRange]) -> u128 {
+pub(crate) fn mask(ranges: &[ByteRange]) -> u128 {
     ranges
         .iter()
         .fold(0, |m, r| (r.start()..r.end()).fold(m, |m, b| m | 1 << b))
 }
 
 /// A range inside `[0, 128)`.
-fn small() -> impl Strategy<Value = ByteRange> {
+pub(crate) fn small() -> impl Strategy<Value = ByteRange> {
     (0u64..127)
         .prop_flat_map(|s| (Just(s), 1..=(128 - s).min(24)))
         .prop_map(|(s, l)| ByteRange::new(s, l).unwrap())

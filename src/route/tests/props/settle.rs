@@ -11,19 +11,7 @@ use mfroute_route::route::range::ByteRange;
 use mfroute_route::route::settle::{Books, Event, Verdict};
 use mfroute_route::route::RouteError;
 
-/// The bytes of a set of ranges below 128 as a bitmask.
-fn mask(ranges: &[ByteRange]) -> u128 {
-    ranges
-        .iter()
-        .fold(0, |m, r| (r.start()..r.end()).fold(m, |m, b| m | 1 << b))
-}
-
-/// A range inside `[0, 128)`.
-fn small() -> impl Strategy<Value = ByteRange> {
-    (0u64..127)
-        .prop_flat_map(|s| (Just(s), 1..=(128 - s).min(40)))
-        .prop_map(|(s, l)| ByteRange::new(s, l).unwrap())
-}
+use crate::ledger::{mask, small};
 
 /// What a filesystem made of one new part: the pieces it took (any
 /// order, overlapping, outside the part), whether the list of them was
@@ -52,6 +40,21 @@ struct Book<'a> {
     tries: u32,
     /// A hand-back failed.
     failed: bool,
+}
+
+impl<'a> Book<'a> {
+    /// Books over `ledger`, whose hand-backs fail where `fail` says.
+    fn new(ledger: &'a mut Ledger<VecStore>, fail: u64) -> Self {
+        Self {
+            ledger,
+            recorded: 0,
+            twice: false,
+            handed: 0,
+            fail,
+            tries: 0,
+            failed: false,
+        }
+    }
 }
 
 impl Books for Book<'_> {
@@ -97,15 +100,7 @@ proptest! {
                 Ok(())
             }).unwrap();
             let mut event = Event::new();
-            let mut book = Book {
-                ledger: &mut ledger,
-                recorded: 0,
-                twice: false,
-                handed: 0,
-                fail,
-                tries: 0,
-                failed: false,
-            };
+            let mut book = Book::new(&mut ledger, fail);
             let mut known = 0u128;
             let mut taken = 0u128;
             let mut new = 0u128;
@@ -165,15 +160,7 @@ fn a_failed_part_is_failed_whole() {
     let mut ledger = Ledger::new(VecStore::new(4));
     let r = ByteRange::new(0, 4).unwrap();
     ledger.event(r, &mut |_| Ok(())).unwrap();
-    let mut book = Book {
-        ledger: &mut ledger,
-        recorded: 0,
-        twice: false,
-        handed: 0,
-        fail: 0,
-        tries: 0,
-        failed: false,
-    };
+    let mut book = Book::new(&mut ledger, 0);
     let mut took = [ByteRange::new(1, 1).unwrap()];
     let mut event = Event::new();
     assert!(event.settle(r, Some(&mut took), true, &mut book));
@@ -191,15 +178,7 @@ fn nothing_taken_of_one_page_is_untaken() {
         let mut ledger = Ledger::new(VecStore::new(4));
         let r = ByteRange::new(0, len).unwrap();
         ledger.event(r, &mut |_| Ok(())).unwrap();
-        let mut book = Book {
-            ledger: &mut ledger,
-            recorded: 0,
-            twice: false,
-            handed: 0,
-            fail: 0,
-            tries: 0,
-            failed: false,
-        };
+        let mut book = Book::new(&mut ledger, 0);
         let mut event = Event::new();
         assert!(!event.settle(r, Some(&mut []), false, &mut book));
         assert_eq!(event.verdict(len == 1), verdict);
