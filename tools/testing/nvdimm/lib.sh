@@ -335,6 +335,14 @@ nfit_namespace() {
 	fsdax_namespace "$region"
 }
 
+# nfit_xfs [MIB]: nfit_namespace, an xfs on it mounted with DAX at /mnt,
+# and a MIB MiB (1 unless given) /mnt/data.
+nfit_xfs() {
+	nfit_namespace
+	mount_xfs_dax "/dev/$pmem" /mnt
+	make_file /mnt/data "${1:-1}"
+}
+
 # Kernel problems and leaks (used by the guest init around every script).
 
 # kmsg_capture_start: copy every kernel message to /tmp/.kmsg as it is

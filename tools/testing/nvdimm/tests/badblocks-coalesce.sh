@@ -10,9 +10,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-nfit_namespace
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 8
+nfit_xfs 8
 fsblock=$(xfs_io -c "fiemap" /mnt/data | sed -n 's/^[[:space:]]*0: \[0\.\.\([0-9]*\)\]: \([0-9]*\)\.\..*/\2 \1/p')
 set -- $fsblock
 [ -n "$1" ] && [ "$2" -ge 2047 ] || fail "no 1 MiB extent for /mnt/data: $fsblock"

@@ -13,9 +13,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-nfit_namespace
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 1
+nfit_xfs
 hold_device "$pmem"
 witness_holder_probe
 witness_start

@@ -8,9 +8,7 @@
 
 run modprobe mfroute
 run rmmod mfroute
-nfit_namespace
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 1
+nfit_xfs
 dmesg -c >/dev/null
 witness_start
 inject_scrubbed "$ns" 0 64

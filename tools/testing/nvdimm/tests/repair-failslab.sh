@@ -22,9 +22,7 @@
 
 run modprobe mfroute
 run modprobe mfroute_holder
-nfit_namespace
-mount_xfs_dax "/dev/$pmem" /mnt
-make_file /mnt/data 1
+nfit_xfs
 # The first extent of the file: its sector and last sector in the file.
 set -- $(xfs_io -c "fiemap" /mnt/data |
 	sed -n 's/^[[:space:]]*0: \[0\.\.\([0-9]*\)\]: \([0-9]*\)\.\..*/\2 \1/p')
