@@ -12,9 +12,9 @@
 //! and skips the holder. So once `mfroute_holder_unregister()` returns, no
 //! callback of that holder runs or will run.
 //!
-//! Lookups cost O(log n) plus the registrations starting within the longest
-//! registration's length before the range: registrations of one device are
-//! usually few and alike.
+//! The registry is sorted by length class, then start
+//! ([`crate::route::window`]): a lookup costs O(log n) per length class in
+//! use plus what it finds, whatever the other registrations.
 //!
 //! C header: [`include/mfroute.h`](srctree/drivers/mfroute/include/mfroute.h)
 
@@ -28,6 +28,8 @@ use kernel::sync::{Arc, Mutex};
 use crate::holder_api::Callbacks;
 use crate::route::ledger::{Part, RangeSet};
 use crate::route::range::ByteRange;
+use crate::route::sort::sort_by_key;
+use crate::route::window;
 use crate::route::RouteError;
 use crate::store::{self, RbStore};
 
@@ -40,7 +42,7 @@ pub(crate) struct Holder {
     /// The registered bytes of the dax_device.
     pub(crate) range: ByteRange,
     /// Its key in the registry.
-    key: (u64, u64),
+    key: Key,
     /// Poison this holder was told of and took (dax bytes), so that it is
     /// not told twice: poison handed over again, for a filesystem that
     /// appeared since, or a per-page repeat of a range.
@@ -114,12 +116,16 @@ impl Holder {
     }
 }
 
+/// A registration's key in its registry: its length class
+/// ([`window::class`]), its start, and its registration number.
+type Key = (usize, u64, u64);
+
 /// The holders registered on one device.
 pub(crate) struct Holders {
-    /// By (start, registration number).
-    tree: RBTree<(u64, u64), Arc<Holder>>,
-    /// The longest registration ever made here, to bound lookups.
-    longest: u64,
+    /// By [`Key`].
+    tree: RBTree<Key, Arc<Holder>>,
+    /// The number of registrations of each length class.
+    classes: [usize; window::CLASSES],
 }
 
 impl Holders {
@@ -127,22 +133,27 @@ impl Holders {
     pub(crate) fn new() -> Self {
         Self {
             tree: RBTree::new(),
-            longest: 0,
+            classes: [0; window::CLASSES],
         }
     }
 
     /// Returns the number of registrations.
     pub(crate) fn len(&self) -> usize {
-        self.tree.iter().count()
+        self.classes.iter().sum()
     }
 
     /// Appends to `out` every live holder whose registration overlaps
     /// `range`, with a reference, in order of start.
     pub(crate) fn find(&mut self, range: ByteRange, out: &mut KVec<Arc<Holder>>) -> Result {
+        let first = out.len();
         self.each(range, &mut |holder| {
             out.push(holder.clone(), GFP_KERNEL)?;
             Ok(())
-        })
+        })?;
+        if let Some(found) = out.as_mut_slice().get_mut(first..) {
+            sort_by_key(found, |h| (h.key.1, h.key.2));
+        }
+        Ok(())
     }
 
     /// Makes every live holder whose registration overlaps `range` forget
@@ -158,23 +169,31 @@ impl Holders {
     }
 
     /// Calls `f` on every live holder whose registration overlaps `range`,
-    /// in order of start, until it fails.
+    /// a length class at a time, until it fails.
+    ///
+    /// O(log n) per length class in use, plus the registrations found and
+    /// those of each class in its window before `range` ([`window`]).
     fn each(&mut self, range: ByteRange, f: &mut dyn FnMut(&Arc<Holder>) -> Result) -> Result {
-        let from = (range.start().saturating_sub(self.longest), 0);
-        let Some(mut cursor) = self.tree.cursor_lower_bound(&from) else {
-            return Ok(());
-        };
-        loop {
-            let (key, holder) = cursor.current();
-            if key.0 >= range.end() {
-                break;
+        for (class, n) in self.classes.iter().enumerate() {
+            if *n == 0 {
+                continue;
             }
-            if holder.range.overlaps(&range) && !holder.calls.stopped() {
-                f(holder)?;
-            }
-            match cursor.move_next() {
-                Some(next) => cursor = next,
-                None => break,
+            let from = (class, window::lower_bound(range.start(), class), 0);
+            let Some(mut cursor) = self.tree.cursor_lower_bound(&from) else {
+                continue;
+            };
+            loop {
+                let (key, holder) = cursor.current();
+                if key.0 != class || key.1 >= range.end() {
+                    break;
+                }
+                if holder.range.overlaps(&range) && !holder.calls.stopped() {
+                    f(holder)?;
+                }
+                match cursor.move_next() {
+                    Some(next) => cursor = next,
+                    None => break,
+                }
             }
         }
         Ok(())
@@ -193,7 +212,8 @@ pub(crate) fn register(
     calls: impl PinInit<Callbacks>,
     range: ByteRange,
 ) -> Result<Arc<Holder>> {
-    let key = (range.start(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let class = window::class(range.len());
+    let key = (class, range.start(), NEXT.fetch_add(1, Ordering::Relaxed));
     let holder = Arc::pin_init(
         pin_init!(Holder {
             calls <- calls,
@@ -205,7 +225,9 @@ pub(crate) fn register(
     )?;
     let node = RBTreeNode::new(key, holder.clone(), GFP_KERNEL)?;
     let mut reg = holders.lock();
-    reg.longest = reg.longest.max(range.len());
+    if let Some(n) = reg.classes.get_mut(class) {
+        *n = n.saturating_add(1);
+    }
     reg.tree.insert(node);
     Ok(holder)
 }
@@ -213,5 +235,10 @@ pub(crate) fn register(
 /// Takes `holder` out of `holders`, its device's registry: later passes do
 /// not find it. Its callbacks are stopped by the holder API.
 pub(crate) fn unregister(holders: &Mutex<Holders>, holder: &Holder) {
-    let _ = holders.lock().tree.remove(&holder.key);
+    let mut reg = holders.lock();
+    if reg.tree.remove(&holder.key).is_some() {
+        if let Some(n) = reg.classes.get_mut(holder.key.0) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub mod partition;
 pub mod range;
 pub mod settle;
 pub mod sort;
+pub mod window;
 
 /// Errors returned by the routing core.
 ///

@@ -12,3 +12,4 @@ mod ledger;
 mod partition;
 mod range;
 mod settle;
+mod window;
