@@ -3,15 +3,18 @@
 # boot: nfit
 #
 # Platform poison the router could not take in for want of memory is not
-# forgotten: on nfit_test, 16 blocks under a file of a mounted xfs are
-# found by a scrub while every allocation of mfroute's own fails.  The
-# pmem is known to the router (the sample holder is registered on all of
-# it), which answers that nobody took the range, having no memory to
-# split it (the per-page path would handle it, had a CPU touched it;
-# nothing did): neither xfs nor the holder is told.  With allocations
-# working again, a new registration makes the router ask pmem for what
-# nobody took: xfs and the holder are told of the range once each, in
-# their own bytes, with no MF_* flags and nothing per page.
+# forgotten: on nfit_test, 16 blocks under a file of an xfs, unmounted
+# for the while, are found by a scrub while every allocation of mfroute's
+# own fails.  The pmem is known to the router (the sample holder is
+# registered on all of it), which answers that nobody took the range,
+# having no memory to list the holders or to hand the range back (the
+# per-page path would handle it, had a CPU touched it; nothing did):
+# neither xfs nor the holder is told.  With allocations working again,
+# the xfs mounted again and a new registration make the router ask pmem
+# for what nobody took: xfs and the holder are told of the range once
+# each, in their own bytes, with no MF_* flags and nothing per page.
+# (With xfs mounted, the router no longer needs memory to tell it of a
+# range it knows nothing of.)
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -33,6 +36,7 @@ witness_start
 hold_device "$pmem"
 wait_reprobed 3
 failslab_arm
+run umount /mnt
 
 witness_start
 failslab_set 100
@@ -46,8 +50,9 @@ expect_eq "xfs told while allocations failed" "$(witness_count fs_notify)" 0
 expect_eq "holder told while allocations failed" "$(witness_count holder_told)" 0
 cat $ledger
 
-# A second registration, of the first page only, makes the router ask
-# again.
+# xfs mounted again, and a second registration, of the first page only,
+# make the router ask again.
+run mount -o dax "/dev/$pmem" /mnt
 echo "$(cat /sys/class/block/$pmem/dev) 0 4096" >$holder/register ||
 	fail "second sample holder registration"
 wait_reprobed 1
