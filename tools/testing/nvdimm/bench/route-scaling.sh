@@ -17,7 +17,8 @@
 #   H  N = 1, 100, 10,000 holders registered on pmem1 (the sample holder,
 #      side by side, sharing the device equally); 1,000 one-page events,
 #      each inside one registration, are timed (one holder call and one
-#      xfs call each).
+#      xfs call each); then once more with a registration of the whole
+#      device beside the 10,000 (two holder calls each).
 #   D  N = 0, 1, 100, 1,000 mapped devices that have nothing to do with
 #      the failing pmem (dm-linear, 4 KiB each, over a third pmem); 1,000
 #      one-page events on pmem1 (xfs directly on it) are timed: dm is
@@ -109,6 +110,15 @@ for n in 1 100 10000; do
 	printf '%-10s %16s %14s\n' "$n" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
 		"$(( $(holder_calls) - before ))"
 done
+# And one registration of the whole device beside the 10,000: a lookup
+# must not visit every short registration within its length.
+out=$(mf-bench register "$dev1" 1 "$size1")
+[ "$(field "$out" errors)" = 0 ] || fail "registering the whole device: $out"
+before=$(holder_calls)
+round=$((round + 1))
+out=$(mf-bench inject $((b1 + 2 * round)) 1000 64)
+printf '%-10s %16s %14s\n' "10000+1" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
+	"$(( $(holder_calls) - before ))"
 echo 1 >$holder/unregister
 expect_ledgers_ok
 
