@@ -98,27 +98,28 @@ printf '\n%-10s %16s %14s\n' "holders N" "us/event" "holder calls"
 dev1=$(cat "/sys/class/block/$p1/dev")
 size1=$(blockdev --getsize64 "/dev/$p1")
 round=0
+# holder_round LABEL: time 1,000 pages 256 KiB apart, each round 8 KiB
+# further (never absorbed, never adjacent; each inside one of the side by
+# side registrations), and print them as LABEL.
+holder_round() {
+	local before out
+	before=$(holder_calls)
+	round=$((round + 1))
+	out=$(mf-bench inject $((b1 + 2 * round)) 1000 64)
+	printf '%-10s %16s %14s\n' "$1" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
+		"$(( $(holder_calls) - before ))"
+}
 for n in 1 100 10000; do
 	echo 1 >$holder/unregister
 	out=$(mf-bench register "$dev1" "$n" $(( size1 / n / 4096 * 4096 )))
 	[ "$(field "$out" errors)" = 0 ] || fail "registering $n holders: $out"
-	before=$(holder_calls)
-	# 1,000 pages 256 KiB apart, each round 8 KiB further: never
-	# absorbed, never adjacent; each inside one registration.
-	round=$((round + 1))
-	out=$(mf-bench inject $((b1 + 2 * round)) 1000 64)
-	printf '%-10s %16s %14s\n' "$n" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
-		"$(( $(holder_calls) - before ))"
+	holder_round "$n"
 done
 # And one registration of the whole device beside the 10,000: a lookup
 # must not visit every short registration within its length.
 out=$(mf-bench register "$dev1" 1 "$size1")
 [ "$(field "$out" errors)" = 0 ] || fail "registering the whole device: $out"
-before=$(holder_calls)
-round=$((round + 1))
-out=$(mf-bench inject $((b1 + 2 * round)) 1000 64)
-printf '%-10s %16s %14s\n' "10000+1" "$(us_per "$(field "$out" elapsed_ns)" 1000)" \
-	"$(( $(holder_calls) - before ))"
+holder_round "10000+1"
 echo 1 >$holder/unregister
 expect_ledgers_ok
 
