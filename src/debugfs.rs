@@ -75,7 +75,7 @@ fn show_device(dev: &Device, out: &mut dyn Write) -> fmt::Result {
         c.repaired.ranges,
         c.repaired.bytes,
         state.pre_removes,
-        state.holder_calls,
+        dev.holder_calls(),
         state.holder_errors,
         holders,
         check

@@ -6,6 +6,8 @@
 //!
 //! C header: [`include/linux/dax.h`](srctree/include/linux/dax.h)
 
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -75,8 +77,6 @@ pub(crate) struct DeviceState {
     pub(crate) ledger: Ledger<RbStore>,
     /// Removal announcements seen.
     pub(crate) pre_removes: u64,
-    /// Holder callbacks made, registered and filesystems.
-    pub(crate) holder_calls: u64,
     /// Notes registered holders failed, or that could not be queued.
     pub(crate) holder_errors: u64,
 }
@@ -98,4 +98,29 @@ pub(crate) struct Device {
     /// Holders registered on the device.
     #[pin]
     pub(crate) holders: Mutex<Holders>,
+    /// Registrations in `holders`, read without its lock: a pass takes it
+    /// only when there are some.
+    pub(crate) registered: AtomicUsize,
+    /// Holder callbacks made, registered and filesystems; counted without
+    /// a lock, since every event counts some.
+    pub(crate) holder_calls: AtomicU64,
+}
+
+impl Device {
+    /// Counts `n` holder callbacks, saturating.
+    pub(crate) fn count_calls(&self, n: u64) {
+        if n > 0 {
+            // The update never fails: it always answers a value.
+            let _ = self
+                .holder_calls
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                    Some(c.saturating_add(n))
+                });
+        }
+    }
+
+    /// Returns the holder callbacks made.
+    pub(crate) fn holder_calls(&self) -> u64 {
+        self.holder_calls.load(Ordering::Relaxed)
+    }
 }

@@ -25,6 +25,7 @@ use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
 use kernel::sync::{Arc, Mutex};
 
+use crate::device::Device;
 use crate::holder_api::Callbacks;
 use crate::route::ledger::{Part, RangeSet};
 use crate::route::range::ByteRange;
@@ -203,12 +204,12 @@ impl Holders {
 /// Numbers registrations, to tell apart two starting at the same byte.
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
-/// Registers a holder calling `calls` for `range` of `holders`' device;
-/// returns the holder.
+/// Registers a holder calling `calls` for `range` of `dev`; returns the
+/// holder.
 ///
 /// Allocates outside the registry's lock.
 pub(crate) fn register(
-    holders: &Mutex<Holders>,
+    dev: &Device,
     calls: impl PinInit<Callbacks>,
     range: ByteRange,
 ) -> Result<Arc<Holder>> {
@@ -224,21 +225,24 @@ pub(crate) fn register(
         GFP_KERNEL,
     )?;
     let node = RBTreeNode::new(key, holder.clone(), GFP_KERNEL)?;
-    let mut reg = holders.lock();
+    let mut reg = dev.holders.lock();
     if let Some(n) = reg.classes.get_mut(class) {
         *n = n.saturating_add(1);
     }
     reg.tree.insert(node);
+    // Under the lock: a pass that sees the count also finds the holder.
+    dev.registered.fetch_add(1, Ordering::Release);
     Ok(holder)
 }
 
-/// Takes `holder` out of `holders`, its device's registry: later passes do
-/// not find it. Its callbacks are stopped by the holder API.
-pub(crate) fn unregister(holders: &Mutex<Holders>, holder: &Holder) {
-    let mut reg = holders.lock();
+/// Takes `holder` out of the registry of `dev`, its device: later passes
+/// do not find it. Its callbacks are stopped by the holder API.
+pub(crate) fn unregister(dev: &Device, holder: &Holder) {
+    let mut reg = dev.holders.lock();
     if reg.tree.remove(&holder.key).is_some() {
         if let Some(n) = reg.classes.get_mut(holder.key.0) {
             *n = n.saturating_sub(1);
         }
+        dev.registered.fetch_sub(1, Ordering::Release);
     }
 }

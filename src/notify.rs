@@ -119,12 +119,10 @@ pub(crate) fn deliver(notes: &Mutex<Notes>) {
                 }
                 Kind::Repair => (u64::from(note.holder.repair(note.seq, note.range)), false),
             };
-            if calls > 0 || failed {
+            note.device.count_calls(calls);
+            if failed {
                 let mut state = note.device.state.lock();
-                state.holder_calls = state.holder_calls.saturating_add(calls);
-                if failed {
-                    state.holder_errors = state.holder_errors.saturating_add(1);
-                }
+                state.holder_errors = state.holder_errors.saturating_add(1);
             }
         }
     }

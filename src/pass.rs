@@ -23,6 +23,8 @@
 //!
 //! No router lock is held while a holder is called.
 
+use core::sync::atomic::Ordering;
+
 use kernel::bindings;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -343,6 +345,10 @@ impl<'a> Pass<'a> {
     /// Queues a note of `kind` for each holder registered on `dev` that
     /// `r` concerns, clipped to its registration, for the notify work.
     fn call_holders(&mut self, dev: &Arc<Device>, r: ByteRange, kind: Kind) {
+        if dev.registered.load(Ordering::Acquire) == 0 {
+            // Most devices have none: their lock is not taken.
+            return;
+        }
         let mut found = KVec::new();
         let mut holders = dev.holders.lock();
         if holders.find(r, &mut found).is_err() {

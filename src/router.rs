@@ -199,10 +199,7 @@ impl Router {
 
     /// Counts what `pass` did on `dev`, and says so, rate-limited.
     fn account(&self, dev: &Arc<Device>, pass: &Pass<'_>, what: &str, range: ByteRange, left: u64) {
-        if pass.calls > 0 {
-            let mut state = dev.state.lock();
-            state.holder_calls = state.holder_calls.saturating_add(pass.calls);
-        }
+        dev.count_calls(pass.calls);
         if (pass.calls > 0 || left > 0) && trace::may_log() {
             pr_info!(
                 "{}: {} [{:#x}, +{:#x}): {} filesystem calls, {} bytes left to per-page handling\n",
@@ -345,7 +342,7 @@ impl Router {
         range: ByteRange,
     ) -> Result<Arc<Holder>> {
         let dev = device_of(&self.devices, dax)?;
-        let holder = holders::register(&dev.holders, calls, range)?;
+        let holder = holders::register(&dev, calls, range)?;
         // A holder appeared: it may take poison nobody took before.
         // SAFETY: Plain C function, any context.
         unsafe { ffi::mfroute_reprobe_schedule(0) };
@@ -357,7 +354,7 @@ impl Router {
     pub(crate) fn unregister(&self, holder: &Holder, key: usize) {
         let dev = self.devices.lock().get(key);
         if let Some(dev) = dev {
-            holders::unregister(&dev.holders, holder);
+            holders::unregister(&dev, holder);
         }
     }
 

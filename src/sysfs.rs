@@ -124,7 +124,7 @@ fn show_stat(device: &Device, out: &mut Page) -> fmt::Result {
         c.failed.bytes,
         c.repaired.ranges,
         c.repaired.bytes,
-        state.holder_calls,
+        device.holder_calls(),
     )
 }
 

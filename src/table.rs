@@ -14,6 +14,8 @@
 //!
 //! C header: [`include/linux/dax.h`](srctree/include/linux/dax.h)
 
+use core::sync::atomic::{AtomicU64, AtomicUsize};
+
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
@@ -75,10 +77,11 @@ pub(crate) fn device_of(devices: &Mutex<Devices>, dax: &DaxDevice) -> Result<Arc
             state <- new_mutex!(DeviceState {
                 ledger: Ledger::new(RbStore::new()),
                 pre_removes: 0,
-                holder_calls: 0,
                 holder_errors: 0,
             }, "mfroute:device"),
             holders <- new_mutex!(Holders::new(), "mfroute:holders"),
+            registered: AtomicUsize::new(0),
+            holder_calls: AtomicU64::new(0),
         }),
         GFP_KERNEL,
     )?;
