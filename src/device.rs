@@ -77,6 +77,8 @@ pub(crate) struct DeviceState {
     pub(crate) ledger: Ledger<RbStore>,
     /// Removal announcements seen.
     pub(crate) pre_removes: u64,
+    /// The refill work is asked to top up the ledger's spare nodes.
+    pub(crate) spares_wanted: bool,
     /// Notes registered holders failed, or that could not be queued.
     pub(crate) holder_errors: u64,
 }

@@ -119,6 +119,12 @@ extern "C" {
     pub(crate) fn mfroute_defer_schedule(delay_ms: c_uint);
     /// Cancels the deferred deliveries' work; waits for a run in progress.
     pub(crate) fn mfroute_defer_cancel();
+    /// The `ledger_spares` module parameter; any context.
+    pub(crate) fn mfroute_ledger_spares() -> c_uint;
+    /// Schedules the refill work; any context.
+    pub(crate) fn mfroute_refill_schedule();
+    /// Cancels the refill work; waits for a run in progress.
+    pub(crate) fn mfroute_refill_cancel();
 
     /// Creates the debugfs directory and its files, if debugfs exists.
     pub(crate) fn mfroute_debugfs_init() -> c_int;

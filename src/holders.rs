@@ -86,10 +86,9 @@ impl Holder {
                 failed = true;
                 continue;
             }
-            store::ensure_room(&self.told, |t| t.store());
             // Without a node it is not remembered and is told again next
             // time: nothing is lost.
-            let _ = self.told.lock().insert(*r);
+            let _ = store::with_room(&self.told, |t| t.store(), |t| t.insert(*r));
         }
         (calls, failed)
     }
@@ -97,8 +96,7 @@ impl Holder {
     /// Tells the holder that `range` (dax bytes) is good again, as part
     /// of event `seq`; returns whether it was told.
     pub(crate) fn repair(&self, seq: u64, range: ByteRange) -> bool {
-        store::ensure_room(&self.told, |t| t.store());
-        let removed = self.told.lock().remove(range);
+        let removed = store::with_room(&self.told, |t| t.store(), |t| t.remove(range));
         if removed.is_err() {
             // No node to split a range it was told of.
             self.forget_told(range);

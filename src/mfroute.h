@@ -72,6 +72,9 @@ void mfroute_notify_flush(void);
 void mfroute_notify_cancel(void);
 void mfroute_defer_schedule(unsigned int delay_ms);
 void mfroute_defer_cancel(void);
+unsigned int mfroute_ledger_spares(void);
+void mfroute_refill_schedule(void);
+void mfroute_refill_cancel(void);
 
 /* C: debugfs (mfroute_debugfs.c), tracing and logs (mfroute_trace.c). */
 int mfroute_debugfs_init(void);
@@ -117,6 +120,7 @@ int mfroute_rs_dm_use(void *ctx, const struct mfroute_dm_use *use);
 void mfroute_rs_reprobe(void);
 void mfroute_rs_notify(void);
 void mfroute_rs_defer(void);
+void mfroute_rs_refill(void);
 int mfroute_rs_ledger_show(struct seq_file *m);
 ssize_t mfroute_rs_device_show(const void *device,
 			       enum mfroute_sysfs_attr attr, char *buf);

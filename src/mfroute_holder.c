@@ -214,6 +214,40 @@ void mfroute_defer_cancel(void)
 	cancel_delayed_work_sync(&mfroute_defer_work);
 }
 
+/*
+ * Topping up the ledgers' spare nodes (src/store.rs), so that a failure
+ * rarely allocates in memory_failure()'s context: up to ledger_spares per
+ * device that had a failure.
+ */
+static unsigned int ledger_spares = 16;
+module_param(ledger_spares, uint, 0644);
+MODULE_PARM_DESC(ledger_spares,
+		 "Spare ledger nodes kept per failing device, 0 to 16 (default 16; 0: allocate one for each new failed range)");
+
+/* The ledger_spares parameter; any context. */
+unsigned int mfroute_ledger_spares(void)
+{
+	return READ_ONCE(ledger_spares);
+}
+
+static void mfroute_refill_fn(struct work_struct *work)
+{
+	mfroute_rs_refill();
+}
+static DECLARE_WORK(mfroute_refill_work, mfroute_refill_fn);
+
+/* Top up the ledgers; any context. */
+void mfroute_refill_schedule(void)
+{
+	queue_work(system_unbound_wq, &mfroute_refill_work);
+}
+
+/* At unload, once nothing routes. */
+void mfroute_refill_cancel(void)
+{
+	cancel_work_sync(&mfroute_refill_work);
+}
+
 /**
  * mfroute_holder_flush() - wait for the notifications routed so far
  *

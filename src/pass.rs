@@ -699,13 +699,27 @@ struct Book<'b> {
 
 impl Books for Book<'_> {
     fn record(&mut self, piece: ByteRange, outcome: Outcome) {
-        if outcome == Outcome::Delivered {
-            // The node it may need, allocated outside the ledger's lock;
-            // without one it is counted relayed, not kept (a repeat is
-            // told again).
-            store::ensure_room(&self.dev.state, |s| s.ledger.delivered().store());
+        if outcome != Outcome::Delivered {
+            self.dev.state.lock().ledger.record(piece, outcome);
+            return;
         }
-        self.dev.state.lock().ledger.record(piece, outcome);
+        // The node it may need, allocated outside the ledger's lock when
+        // no spare is left; without one it is counted relayed, not kept
+        // (a repeat is told again).
+        let ask = store::with_room(
+            &self.dev.state,
+            |s| s.ledger.delivered().store(),
+            |s| {
+                s.ledger.record(piece, outcome);
+                // Asked once until the refill work ran.
+                let ask = s.ledger.delivered().store().wants_spares() && !s.spares_wanted;
+                s.spares_wanted |= ask;
+                ask
+            },
+        );
+        if ask {
+            store::refill_soon();
+        }
     }
 
     fn hand_back(&mut self, piece: ByteRange) -> Result<(), RouteError> {

@@ -230,8 +230,11 @@ impl Router {
         };
         let seq = self.next_seq();
         trace::event(seq, dev.devt, &dev.name, range, 0, Origin::Repair);
-        store::ensure_room(&dev.state, |s| s.ledger.delivered().store());
-        let repaired = dev.state.lock().ledger.repair(range);
+        let repaired = store::with_room(
+            &dev.state,
+            |s| s.ledger.delivered().store(),
+            |s| s.ledger.repair(range),
+        );
         let removed = match repaired {
             Ok(r) => {
                 if r.widened && trace::may_log() {
@@ -358,6 +361,22 @@ impl Router {
         }
     }
 
+    /// Tops up the spare nodes of the ledgers that asked for it, so that
+    /// the next failures there need not allocate; the refill work.
+    ///
+    /// Without memory for the list of devices, nothing is topped up: the
+    /// failures allocate for themselves.
+    fn refill(&self) {
+        let Ok(devices) = self.devices() else {
+            return;
+        };
+        for dev in devices.iter() {
+            if core::mem::take(&mut dev.state.lock().spares_wanted) {
+                store::refill(&dev.state, |s| s.ledger.delivered().store());
+            }
+        }
+    }
+
     /// Returns the devices the router knows, in no particular order.
     ///
     /// Fails only for want of memory for the list.
@@ -394,6 +413,9 @@ impl PinnedDrop for Router {
         unsafe { ffi::mfroute_notify_cancel() };
         // SAFETY: Plain C function: nothing defers deliveries any more.
         unsafe { ffi::mfroute_defer_cancel() };
+        // SAFETY: Plain C function: nothing routes, so nothing asks for a
+        // refill any more.
+        unsafe { ffi::mfroute_refill_cancel() };
     }
 }
 
@@ -491,6 +513,14 @@ extern "C" fn mfroute_rs_defer() {
 extern "C" fn mfroute_rs_notify() {
     if let Some(router) = router() {
         notify::deliver(&router.notes);
+    }
+}
+
+/// Tops up the ledgers' spare nodes; the refill work of `mfroute_holder.c`.
+#[no_mangle]
+extern "C" fn mfroute_rs_refill() {
+    if let Some(router) = router() {
+        router.refill();
     }
 }
 

@@ -4,10 +4,13 @@
 //!
 //! The routing core's [`RangeSet`](crate::route::ledger::RangeSet) needs at
 //! most one new node per operation, and keeps the nodes of the ranges it
-//! merges away. The glue makes sure of that one node before it takes the
-//! lock the ledger lives under ([`ensure_room`]), so that nothing
-//! allocates under it, and an allocation failure leaves the set unchanged
-//! and is seen as [`RouteError::NoSpace`].
+//! merges away. The glue makes sure of that one node under the lock the
+//! set lives under ([`with_room`]), allocating it outside that lock only
+//! when the store has none, so that nothing allocates under it; an
+//! allocation failure leaves the set unchanged and is seen as
+//! [`RouteError::NoSpace`]. A failing device's ledger is topped up ahead
+//! ([`RbStore::wants_spares`], the router's refill work), so that a
+//! failure rarely allocates at all.
 //!
 //! C header: [`include/linux/rbtree.h`](srctree/include/linux/rbtree.h)
 
@@ -15,6 +18,7 @@ use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::Mutex;
 
+use crate::ffi;
 use crate::route::ledger::RangeStore;
 use crate::route::range::ByteRange;
 use crate::route::RouteError;
@@ -22,8 +26,18 @@ use crate::route::RouteError;
 /// A node for one range: its start is the key, its end the value.
 pub(crate) type Node = RBTreeNodeReservation<u64, u64>;
 
-/// Spare nodes kept at most: one for the next insertion, one freed by it.
-const SPARES: usize = 2;
+/// Spare nodes a store keeps at most: enough for a run of one-page
+/// failures, each of which takes one, between two refills.
+const SPARES: usize = 16;
+
+/// Returns how many spare nodes the refill work keeps in a failing
+/// device's ledger: the `ledger_spares` module parameter, at most
+/// [`SPARES`].
+fn refill_target() -> usize {
+    // SAFETY: Plain C function, any context.
+    let wanted = unsafe { ffi::mfroute_ledger_spares() };
+    usize::try_from(wanted).map_or(SPARES, |n| n.min(SPARES))
+}
 
 /// Disjoint byte ranges in an rbtree keyed by their start.
 ///
@@ -42,7 +56,7 @@ impl RbStore {
     pub(crate) fn new() -> Self {
         Self {
             tree: RBTree::new(),
-            spare: [None, None],
+            spare: [const { None }; SPARES],
         }
     }
 
@@ -53,6 +67,17 @@ impl RbStore {
         }
     }
 
+    /// Returns how many spare nodes the store has.
+    fn spares(&self) -> usize {
+        self.spare.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// Whether the store is down to a quarter of the refill target: a
+    /// ledger then asks the refill work to top it up ([`refill`]).
+    pub(crate) fn wants_spares(&self) -> bool {
+        self.spares() < refill_target().div_ceil(4)
+    }
+
     /// Returns the range starting at `start`, if stored.
     fn at(&self, start: u64) -> Option<ByteRange> {
         let end = *self.tree.get(&start)?;
@@ -60,18 +85,53 @@ impl RbStore {
     }
 }
 
-/// Makes sure the store that `store` finds under `lock` has a spare node,
-/// allocating one outside the lock only when it has none.
+/// Runs `op` under `lock` once the store that `store` finds there has a
+/// spare node, allocating one outside the lock only when it has none.
 ///
-/// Another user of the store may take the node before the caller's
-/// operation: that operation then fails with [`RouteError::NoSpace`] and
-/// changes nothing, as without memory.
-pub(crate) fn ensure_room<T>(lock: &Mutex<T>, store: impl Fn(&mut T) -> &mut RbStore) {
-    if store(&mut lock.lock()).has_room() {
-        return;
+/// Another user of the store may take the node while the lock is
+/// dropped: `op` then fails with [`RouteError::NoSpace`] and changes
+/// nothing, as without memory.
+pub(crate) fn with_room<T, R>(
+    lock: &Mutex<T>,
+    store: impl Fn(&mut T) -> &mut RbStore,
+    op: impl FnOnce(&mut T) -> R,
+) -> R {
+    let mut guard = lock.lock();
+    if !store(&mut guard).has_room() {
+        drop(guard);
+        let node = Node::new(GFP_KERNEL).ok();
+        guard = lock.lock();
+        if let Some(node) = node {
+            store(&mut guard).give(node);
+        }
     }
-    if let Ok(node) = Node::new(GFP_KERNEL) {
-        store(&mut lock.lock()).give(node);
+    op(&mut guard)
+}
+
+/// Schedules the refill work, which tops up the ledgers that asked for it
+/// (`Router::refill`); any context.
+pub(crate) fn refill_soon() {
+    // SAFETY: Plain C function, any context.
+    unsafe { ffi::mfroute_refill_schedule() };
+}
+
+/// Tops up the store that `store` finds under `lock` to the refill target
+/// of spare nodes, allocating outside the lock; stops at the first
+/// allocation that fails (a later insertion then allocates for itself, or
+/// does without).
+pub(crate) fn refill<T>(lock: &Mutex<T>, store: impl Fn(&mut T) -> &mut RbStore) {
+    let missing = refill_target().saturating_sub(store(&mut lock.lock()).spares());
+    let mut nodes: [Option<Node>; SPARES] = [const { None }; SPARES];
+    for slot in nodes.iter_mut().take(missing) {
+        match Node::new(GFP_KERNEL) {
+            Ok(node) => *slot = Some(node),
+            Err(_) => break,
+        }
+    }
+    let mut guard = lock.lock();
+    let store = store(&mut guard);
+    for node in nodes.iter_mut().filter_map(Option::take) {
+        store.give(node);
     }
 }
 

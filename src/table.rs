@@ -77,6 +77,7 @@ pub(crate) fn device_of(devices: &Mutex<Devices>, dax: &DaxDevice) -> Result<Arc
             state <- new_mutex!(DeviceState {
                 ledger: Ledger::new(RbStore::new()),
                 pre_removes: 0,
+                spares_wanted: false,
                 holder_errors: 0,
             }, "mfroute:device"),
             holders <- new_mutex!(Holders::new(), "mfroute:holders"),

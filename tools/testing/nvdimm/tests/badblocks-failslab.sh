@@ -17,7 +17,9 @@
 # range it knows nothing of.)
 . /lib/mfroute-test-lib.sh
 
-run modprobe mfroute
+# No spare ledger nodes kept ahead: failslab must reach the allocation
+# a failure or a repair makes (src/store.rs).
+run modprobe mfroute ledger_spares=0
 run modprobe mfroute_holder
 nfit_namespace
 witness_reprobe_probe

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mfroute and its sample holder load, show themselves, and unload cleanly,
+# mfroute and its sample holder load, show themselves (version line,
+# debugfs, the ledger_spares parameter), and unload cleanly,
 # twice, with lockdep watching.
 . /lib/mfroute-test-lib.sh
 
@@ -14,6 +15,12 @@ for round in 1 2; do
 	[ -d /sys/kernel/debug/mfroute ] || fail "no /sys/kernel/debug/mfroute"
 	expect_eq "round $round: debugfs is root-only" \
 		"$(stat -c %a /sys/kernel/debug)" 700
+	# The documented parameter (Kconfig, design.rst): its default, and
+	# root may change it.
+	expect_eq "round $round: ledger_spares" \
+		"$(cat /sys/module/mfroute/parameters/ledger_spares)" 16
+	expect_eq "round $round: ledger_spares mode" \
+		"$(stat -c %a /sys/module/mfroute/parameters/ledger_spares)" 644
 	run rmmod mfroute_holder
 	run rmmod mfroute
 	[ ! -e /sys/kernel/debug/mfroute ] || fail "debugfs directory left behind"

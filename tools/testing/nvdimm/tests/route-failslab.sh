@@ -42,7 +42,9 @@
 #   - no splat, no leak (kmemleak scans at the end).
 . /lib/mfroute-test-lib.sh
 
-run modprobe mfroute
+# No spare ledger nodes kept ahead: failslab must reach the allocation
+# a failure or a repair makes (src/store.rs).
+run modprobe mfroute ledger_spares=0
 run modprobe mfroute_holder
 run modprobe hwpoison-inject
 fsdax_namespace region0
