@@ -3,6 +3,7 @@
 //! that the mfroute kernel module routes.
 
 use clap::{Args, Parser, Subcommand};
+use mfroute::clock::WallClock;
 use mfroute::error::{Error, Result};
 use mfroute::monitor::{Format, Monitor, Output};
 use mfroute::resolve::{Resolve, SystemResolver};
@@ -328,8 +329,37 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     } else {
         Some(&mut resolver)
     };
-    let mut mon = Monitor::new(format, resolver);
+    if a.count == Some(0) {
+        return Ok(());
+    }
+    // Started before anything is read, so that its clock is known.
+    let session = if live {
+        Some(tracefs::Session::start(&tracefs::find(sys)?)?)
+    } else {
+        None
+    };
+    let clock_name = session.as_ref().and_then(tracefs::Session::clock);
+    let clock = if clock_name.as_deref() == Some("boot") {
+        WallClock::boot_now()
+    } else {
+        WallClock::unknown()
+    };
+    let mut mon = Monitor::new(format, resolver).clock(clock);
     let mut sink = Sink::open(a.log.as_deref())?;
+    if let Some(s) = &session {
+        if !s.is_instance() {
+            sink.warn(&mon, "no trace instances; reading the main trace buffer")
+                .map_err(|e| Error::failed(format!("writing: {e}")))?;
+        }
+        if clock_name.as_deref() != Some("boot") {
+            let name = clock_name.as_deref().unwrap_or("unknown");
+            sink.warn(
+                &mon,
+                &format!("the trace clock is {name}, not boot: records carry no wall-clock time"),
+            )
+            .map_err(|e| Error::failed(format!("writing: {e}")))?;
+        }
+    }
     let mut printed = 0u64;
     let mut lineno = 0u64;
     let count = a.count;
@@ -361,25 +391,19 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
         }
         Ok(count.is_none_or(|n| printed < n))
     };
-    if count == Some(0) {
-        return Ok(());
-    }
     install_signal_handlers()?;
     let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
-    let result = match &a.from {
-        Some(p) => follow_reader(p, deadline, &mut handle),
-        None => {
-            let tfs = tracefs::find(sys)?;
-            let session = tracefs::Session::start(&tfs)?;
+    let result = match (&session, &a.from) {
+        (Some(session), _) => {
             let pipe = session.pipe();
-            if !session.is_instance() {
-                eprintln!("mfroute: warning: no trace instances; reading the main trace buffer");
-            }
-            let r = tracefs::follow(&pipe, &STOP, deadline, &mut handle);
-            drop(session);
-            r.map(|_| ()).map_err(|e| Error::io("reading", &pipe, &e))
+            tracefs::follow(&pipe, &STOP, deadline, &mut handle)
+                .map(|_| ())
+                .map_err(|e| Error::io("reading", &pipe, &e))
         }
+        (None, Some(p)) => follow_reader(p, deadline, &mut handle),
+        (None, None) => Ok(()),
     };
+    drop(session);
     match write_error {
         // Output closed (`mfroute monitor | head`): done.
         Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

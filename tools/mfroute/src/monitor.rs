@@ -4,6 +4,7 @@
 //! [`Monitor::line`] takes one line of trace output and returns what to
 //! print for it; reading tracefs is [`crate::tracefs`]'s business.
 
+use crate::clock::WallClock;
 use crate::dev::DevNum;
 use crate::flags::{self, MF_ACTION_REQUIRED, MF_MEM_PRE_REMOVE, MF_SW_SIMULATED};
 use crate::hit::{self, Hit, HitStatus};
@@ -73,7 +74,9 @@ enum Body<'a> {
 /// One record in JSON.
 #[derive(Serialize)]
 struct JsonRecord<'a> {
-    timestamp: String,
+    timestamp: Option<String>,
+    boot_ns: Option<u64>,
+    trace_time: String,
     pid: u32,
     task: &'a str,
     cpu: u32,
@@ -83,8 +86,9 @@ struct JsonRecord<'a> {
 }
 
 /// A record as one line of JSON (see `Documentation/mfroute/tool.rst` for
-/// the shape).  `hit` is what a delivery hit, if it was resolved.
-pub fn render_json(rec: &Record, hit: Option<&Hit>) -> String {
+/// the shape).  `hit` is what a delivery hit, if it was resolved; `clock`
+/// turns the trace time into wall-clock time.
+pub fn render_json(rec: &Record, hit: Option<&Hit>, clock: &WallClock) -> String {
     let body = match &rec.event {
         Event::Failure(e) => Body::Failure {
             seq: e.seq,
@@ -132,7 +136,9 @@ pub fn render_json(rec: &Record, hit: Option<&Hit>) -> String {
         },
     };
     let j = JsonRecord {
-        timestamp: rec.timestamp.to_string(),
+        timestamp: clock.rfc3339(&rec.timestamp),
+        boot_ns: clock.boot_ns(&rec.timestamp),
+        trace_time: rec.timestamp.to_string(),
         pid: rec.pid,
         task: &rec.task,
         cpu: rec.cpu,
@@ -339,17 +345,28 @@ pub struct Monitor<'r> {
     format: Format,
     resolver: Option<&'r mut dyn Resolve>,
     events: VecDeque<FailureEvent>,
+    clock: WallClock,
 }
 
 impl<'r> Monitor<'r> {
     /// A monitor printing in `format`, resolving deliveries with
     /// `resolver` (none: deliveries are printed without what they hit).
+    /// Its JSON records carry no wall-clock time until [`Monitor::clock`]
+    /// says how to compute it.
     pub fn new(format: Format, resolver: Option<&'r mut dyn Resolve>) -> Self {
         Self {
             format,
             resolver,
             events: VecDeque::new(),
+            clock: WallClock::unknown(),
         }
+    }
+
+    /// Computes wall-clock times with `clock`.
+    #[must_use]
+    pub fn clock(mut self, clock: WallClock) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn event(&self, seq: u64) -> Option<&FailureEvent> {
@@ -413,7 +430,7 @@ impl<'r> Monitor<'r> {
             _ => None,
         };
         match self.format {
-            Format::Json => render_json(rec, hit.as_ref()),
+            Format::Json => render_json(rec, hit.as_ref(), &self.clock),
             Format::Human => {
                 let seq = rec.event.seq();
                 let ev = match &rec.event {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::sysfs::Sys;
 use crate::trace::SYSTEM;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,6 +75,15 @@ impl Session {
                     instance: true,
                     previous_enable: None,
                 };
+                // Times of CLOCK_BOOTTIME, which the monitor turns into
+                // wall-clock time (crate::clock); the default clock
+                // (`local`) has no fixed relation to it. Set before the
+                // events are on: a new clock empties the buffer. Never
+                // created: a tracefs without the file keeps its clock.
+                let _ = OpenOptions::new()
+                    .write(true)
+                    .open(s.dir.join("trace_clock"))
+                    .and_then(|mut f| f.write_all(b"boot"));
                 write(&s.dir.join(&events), "1")?;
                 // Wake poll(2) at the first record, not when the buffer
                 // is half full (the default); kernels without the file
@@ -112,6 +121,13 @@ impl Session {
         &self.dir
     }
 
+    /// The trace clock of the buffer read (`boot` in an instance), if
+    /// tracefs says.
+    pub fn clock(&self) -> Option<String> {
+        let text = fs::read_to_string(self.dir.join("trace_clock")).ok()?;
+        active_clock(&text)
+    }
+
     /// Whether a private instance is used.
     pub fn is_instance(&self) -> bool {
         self.instance
@@ -131,6 +147,14 @@ impl Drop for Session {
             }
         }
     }
+}
+
+/// The clock marked active in the text of a `trace_clock` file:
+/// `local global [boot] mono` is `boot`.
+fn active_clock(text: &str) -> Option<String> {
+    text.split_whitespace()
+        .find_map(|w| w.strip_prefix('[')?.strip_suffix(']'))
+        .map(str::to_string)
 }
 
 /// Removes the instances that monitors killed with SIGKILL left behind,
@@ -245,6 +269,16 @@ pub fn follow(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn active_clock_is_bracketed() {
+        assert_eq!(
+            active_clock("local global counter uptime perf mono mono_raw [boot] tai\n").as_deref(),
+            Some("boot")
+        );
+        assert_eq!(active_clock("[local] global\n").as_deref(), Some("local"));
+        assert_eq!(active_clock("local global\n"), None);
+    }
 
     #[test]
     fn stale_instances() {

@@ -5,6 +5,7 @@
 
 mod common;
 
+use mfroute::clock::WallClock;
 use mfroute::dev::DevNum;
 use mfroute::hit::{Hit, HitStatus, Owner, Piece};
 use mfroute::monitor::{Format, Monitor, Output};
@@ -170,8 +171,23 @@ impl Resolve for Canned {
     }
 }
 
-fn run(format: Format, resolver: Option<&mut dyn Resolve>) -> (String, usize) {
+/// The recording's trace times as if on the boot clock of a machine booted
+/// at 2026-12-06T00:00:00Z.
+fn clock() -> WallClock {
+    WallClock::fixed(1_796_515_200_000_000_000, jiff::tz::TimeZone::UTC)
+}
+
+/// Renders the recording; without `clock`, as a recording of unknown clock
+/// (what `mfroute monitor --from` prints).
+fn run_with(
+    format: Format,
+    resolver: Option<&mut dyn Resolve>,
+    clock: Option<WallClock>,
+) -> (String, usize) {
     let mut mon = Monitor::new(format, resolver);
+    if let Some(c) = clock {
+        mon = mon.clock(c);
+    }
     let mut out = String::new();
     let mut errors = 0;
     for line in common::read_data("trace_pipe.txt").lines() {
@@ -185,6 +201,10 @@ fn run(format: Format, resolver: Option<&mut dyn Resolve>) -> (String, usize) {
         }
     }
     (out, errors)
+}
+
+fn run(format: Format, resolver: Option<&mut dyn Resolve>) -> (String, usize) {
+    run_with(format, resolver, Some(clock()))
 }
 
 #[test]
@@ -207,7 +227,7 @@ fn human_golden() {
 
 #[test]
 fn json_unresolved_golden() {
-    let (out, _) = run(Format::Json, None);
+    let (out, _) = run_with(Format::Json, None, None);
     common::golden("monitor-unresolved.jsonl", &out);
 }
 
@@ -217,7 +237,15 @@ fn json_unresolved_golden() {
 fn json_shape() {
     let mut r = Canned::new();
     let (out, _) = run(Format::Json, Some(&mut r));
-    let common_keys = ["timestamp", "pid", "task", "cpu", "event"];
+    let common_keys = [
+        "timestamp",
+        "boot_ns",
+        "trace_time",
+        "pid",
+        "task",
+        "cpu",
+        "event",
+    ];
     let keys_of = |event: &str| -> &[&str] {
         match event {
             "mfroute_event" => &[
@@ -265,9 +293,20 @@ fn json_shape() {
             .map(|k| line.find(&format!("\"{k}\":")).unwrap())
             .collect();
         assert!(pos.windows(2).all(|w| w[0] < w[1]), "key order: {line}");
-        let ts = o["timestamp"].as_str().unwrap();
-        let (s, ns) = ts.split_once('.').unwrap();
-        assert!(s.parse::<u64>().is_ok() && ns.len() == 9, "{ts}");
+        let tt = o["trace_time"].as_str().unwrap();
+        let (s, ns) = tt.split_once('.').unwrap();
+        assert!(s.parse::<u64>().is_ok() && ns.len() == 9, "{tt}");
+        // The same instant three ways: wall clock, boot clock, trace text.
+        let boot_ns = o["boot_ns"].as_u64().unwrap();
+        assert_eq!(
+            boot_ns,
+            s.parse::<u64>().unwrap() * 1_000_000_000 + ns.parse::<u64>().unwrap()
+        );
+        let ts: jiff::Timestamp = o["timestamp"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            ts.as_nanosecond(),
+            1_796_515_200_000_000_000 + i128::from(boot_ns)
+        );
         if let Some(h) = o.get("hit").and_then(|h| h.as_object()) {
             for k in [
                 "status", "message", "device", "dev", "mount", "fstype", "offset", "len", "owners",

@@ -10,6 +10,10 @@
 # memory_failure), and one delivery each to xfs and to the holder (the dm
 # device, the page's sector in it, 8 sectors, result 0), each resolved
 # with FS_IOC_GETFSMAP to the file: its inode, its path and file offset 0.
+# Each record says when, by the wall clock and the boot clock: the
+# monitor's trace instance runs on the boot clock (as tracefs shows), and
+# the event's RFC 3339 timestamp and boot_ns fall within the seconds around
+# the poisoning, by date(1) and /proc/uptime.
 # "mfroute stack" shows the chain pmem1 -> dm-linear -> /mnt.
 . /lib/mfroute-test-lib.sh
 
@@ -32,12 +36,31 @@ mfroute stack "$p1" || fail "mfroute stack $p1"
 mfroute monitor --json --count 4 --timeout 10 --log /tmp/monitor.json &
 monitor=$!
 wait_for 10 monitor_ready $monitor
+# Its instance runs on the boot clock (tracefs says), so its records can
+# carry wall-clock time.
+expect_match "instance clock" \
+	"$(cat "$tracing/instances/mfroute-monitor.$monitor/trace_clock")" '\[boot\]'
+wall0=$(date +%s)
+boot0=$(cut -d. -f1 /proc/uptime)
 expect_eq "process sees" "$(dax-probe poison "$f" 0)" \
 	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+wall1=$(date +%s)
+boot1=$(cut -d' ' -f1 /proc/uptime)
 wait $monitor || fail "mfroute monitor exited $?"
 cat /tmp/monitor.json
 expect_eq "records" "$(grep -c . /tmp/monitor.json)" 3
 ev=$(grep '"event":"mfroute_event"' /tmp/monitor.json)
+# When it happened, by the wall clock (the guest has no zone: UTC) and
+# by the boot clock, within the seconds around the poisoning.
+ts=$(echo "$ev" | sed -n 's/.*"timestamp":"\([0-9-]*\)T\([0-9:]*\)\.[0-9]\{9\}+00:00".*/\1 \2/p')
+[ -n "$ts" ] || fail "no RFC 3339 timestamp: $ev"
+at=$(date -u -d "$ts" +%s)
+[ "$at" -ge "$wall0" ] && [ "$at" -le "$wall1" ] ||
+	fail "timestamp $ts ($at) not within $wall0..$wall1"
+boot_s=$(( $(echo "$ev" | sed -n 's/.*"boot_ns":\([0-9]*\),.*/\1/p') / 1000000000 ))
+[ "$boot_s" -ge "$boot0" ] && [ "$boot_s" -le "${boot1%.*}" ] ||
+	fail "boot_ns ($boot_s s) not within $boot0..$boot1 s of /proc/uptime"
+pass "record times: $ts UTC, $boot_s s after boot"
 expect_match "event: pmem range" "$ev" \
 	"\"name\":\"$p1\",\"offset\":$pmem_off,\"len\":4096,"
 expect_match "event: flags" "$ev" "\"flags_raw\":35,"
