@@ -57,6 +57,7 @@ enum Body<'a> {
         name: &'a str,
         offset: u64,
         len: u64,
+        reason: &'a str,
     },
     Fallback {
         seq: u64,
@@ -119,6 +120,7 @@ pub fn render_json(rec: &Record, hit: Option<&Hit>, clock: &WallClock) -> String
             name: &a.name,
             offset: a.offset,
             len: a.len,
+            reason: &a.reason,
         },
         Event::Fallback(f) => Body::Fallback {
             seq: f.seq,
@@ -199,7 +201,6 @@ pub fn fallback_words(reason: &str) -> String {
             "the device-mapper device above is suspended: its filesystem is told after the resume"
                 .into()
         }
-        "device_dead" => "the device is going away".into(),
         other => format!("reason {other}"),
     }
 }
@@ -491,6 +492,7 @@ mod tests {
             name: name.into(),
             offset,
             len,
+            reason: "delivered_before".into(),
         }))
     }
 

@@ -193,6 +193,8 @@ pub struct Absorb {
     pub offset: u64,
     /// Its length in bytes.
     pub len: u64,
+    /// Why, as printed (`delivered_before`).
+    pub reason: String,
 }
 
 /// `mfroute_fallback`: part of an event left to the kernel's per-page
@@ -519,6 +521,7 @@ pub fn parse_event(name: &str, text: &str) -> Result<Event, ParseError> {
             name: f.string("name")?,
             offset: f.num("offset")?,
             len: f.num("len")?,
+            reason: f.string("reason")?,
         }),
         "mfroute_fallback" => Event::Fallback(Fallback {
             seq: f.num("seq")?,
@@ -594,17 +597,17 @@ mod tests {
 
     #[test]
     fn header_variants() {
-        let r = record("            sh-123     [001] .....    52.123456789: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=0x1000");
+        let r = record("            sh-123     [001] .....    52.123456789: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=0x1000 reason=delivered_before");
         assert_eq!((r.task.as_str(), r.pid, r.cpu), ("sh", 123, 1));
         // No flags column, TGID column, dashes and spaces in the task.
-        let r = record("  my task-name-42 (   40) [003] 1.000001: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=0x1000");
+        let r = record("  my task-name-42 (   40) [003] 1.000001: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=0x1000 reason=delivered_before");
         assert_eq!((r.task.as_str(), r.pid, r.cpu), ("my task-name", 42, 3));
         let r = record(
-            "kworker/u8:1-9 [000] 2.5: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1",
+            "kworker/u8:1-9 [000] 2.5: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1 reason=delivered_before",
         );
         assert_eq!((r.task.as_str(), r.pid), ("kworker/u8:1", 9));
         // A task that looks like a header itself.
-        let r = record(" x [1] 1.0: y-7 [002] d..1. 9.000000100: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1");
+        let r = record(" x [1] 1.0: y-7 [002] d..1. 9.000000100: mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1 reason=delivered_before");
         assert_eq!((r.task.as_str(), r.pid, r.cpu), ("x [1] 1.0: y", 7, 2));
         assert_eq!(r.timestamp.to_string(), "9.000000100");
     }
@@ -633,7 +636,8 @@ mod tests {
         .is_err());
     }
 
-    const ABSORB: &str = "mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1";
+    const ABSORB: &str =
+        "mfroute_absorb: seq=1 dev=259:0 name=pmem0 offset=0 len=1 reason=delivered_before";
 
     #[test]
     fn flags_column_width() {

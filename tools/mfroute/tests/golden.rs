@@ -271,7 +271,7 @@ fn json_shape() {
                 "error",
                 "hit",
             ],
-            "mfroute_absorb" => &["seq", "dev", "name", "offset", "len"],
+            "mfroute_absorb" => &["seq", "dev", "name", "offset", "len", "reason"],
             "mfroute_fallback" => &["seq", "dev", "name", "offset", "len", "reason"],
             _ => &["fields"],
         }

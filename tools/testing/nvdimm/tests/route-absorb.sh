@@ -8,7 +8,8 @@
 # handling, yet looks to the caller as upstream (where xfs is told again):
 # the write succeeds and memory_failure() logs its action for each page
 # (its "recovery action" line and ras event), and a process touching an
-# absorbed page gets its SIGBUS.
+# absorbed page gets its SIGBUS.  "mfroute monitor" reads the kernel's 256
+# absorb records, and the reason each gives.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -29,6 +30,7 @@ expect_fs_told "ranged" "$(printf '%#x' $off)" 0x100000 0x20
 expect_mf_actions "ranged" 1
 
 witness_start
+echo 1 >$tracing/events/mfroute/mfroute_absorb/enable || fail "enable mfroute_absorb"
 i=0
 while [ $i -lt 256 ]; do
 	echo $((pfn + i)) >/sys/kernel/debug/hwpoison/corrupt-pfn ||
@@ -45,6 +47,12 @@ expect_eq "ledger absorbed" "$(ledger_field "$pmem" absorbed)" 256/1048576
 expect_eq "ledger delivered" "$(ledger_field "$pmem" delivered)" 1/1048576
 expect_eq "ledger events" "$(ledger_field "$pmem" events)" 257
 expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+# The kernel's own absorb lines, as the command reads them: each says why.
+echo 0 >$tracing/events/mfroute/mfroute_absorb/enable
+absorbs=$(grep ' mfroute_absorb: ' $tracing/trace | mfroute monitor --json --no-resolve --from -) ||
+	fail "mfroute monitor --from the trace"
+expect_eq "absorb records read by mfroute monitor, with their reason" \
+	"$(echo "$absorbs" | grep -c '"event":"mfroute_absorb",.*"len":4096,"reason":"delivered_before"}$')" 256
 
 # A process touching a page absorbed into the range is still signalled,
 # as upstream signals it when xfs is told again: madvise(MADV_HWPOISON)
