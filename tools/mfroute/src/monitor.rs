@@ -9,6 +9,7 @@ use crate::dev::DevNum;
 use crate::flags::{self, MF_ACTION_REQUIRED, MF_MEM_PRE_REMOVE, MF_SW_SIMULATED};
 use crate::hit::{self, Hit, HitStatus};
 use crate::resolve::Resolve;
+use crate::sysfs::{Dimm, Place};
 use crate::trace::{self, DeliverKind, Event, FailureEvent, Line, Origin, ParseError, Record};
 use crate::units::{self, SECTOR};
 use serde::Serialize;
@@ -37,6 +38,9 @@ enum Body<'a> {
         flags: Vec<String>,
         flags_raw: u32,
         origin: &'a str,
+        namespace: Option<&'a str>,
+        region: Option<&'a str>,
+        dimms: Option<&'a [Dimm]>,
     },
     Deliver {
         seq: u64,
@@ -87,9 +91,15 @@ struct JsonRecord<'a> {
 }
 
 /// A record as one line of JSON (see `Documentation/mfroute/tool.rst` for
-/// the shape).  `hit` is what a delivery hit, if it was resolved; `clock`
-/// turns the trace time into wall-clock time.
-pub fn render_json(rec: &Record, hit: Option<&Hit>, clock: &WallClock) -> String {
+/// the shape).  `hit` is what a delivery hit, if it was resolved; `place`
+/// where a failure's media is, if known; `clock` turns the trace time into
+/// wall-clock time.
+pub fn render_json(
+    rec: &Record,
+    hit: Option<&Hit>,
+    place: Option<&Place>,
+    clock: &WallClock,
+) -> String {
     let body = match &rec.event {
         Event::Failure(e) => Body::Failure {
             seq: e.seq,
@@ -100,6 +110,9 @@ pub fn render_json(rec: &Record, hit: Option<&Hit>, clock: &WallClock) -> String
             flags: flags::flag_names(e.flags),
             flags_raw: e.flags,
             origin: e.origin.as_str(),
+            namespace: place.map(|p| p.namespace.as_str()),
+            region: place.map(|p| p.region.as_str()),
+            dimms: place.map(|p| p.dimms.as_slice()),
         },
         Event::Deliver(d) => Body::Deliver {
             seq: d.seq,
@@ -421,6 +434,10 @@ impl<'r> Monitor<'r> {
             }
             self.events.push_back(e.clone());
         }
+        let place = match &rec.event {
+            Event::Failure(e) => self.resolver.as_mut().and_then(|r| r.place(&e.name)),
+            _ => None,
+        };
         let hit = match &rec.event {
             Event::Deliver(d)
                 if matches!(d.kind, DeliverKind::Filesystem | DeliverKind::Holder)
@@ -431,16 +448,44 @@ impl<'r> Monitor<'r> {
             _ => None,
         };
         match self.format {
-            Format::Json => render_json(rec, hit.as_ref(), &self.clock),
+            Format::Json => render_json(rec, hit.as_ref(), place.as_ref(), &self.clock),
             Format::Human => {
                 let seq = rec.event.seq();
                 let ev = match &rec.event {
                     Event::Failure(_) => None,
                     _ => seq.and_then(|s| self.event(s)),
                 };
-                render_human(rec, ev, hit.as_ref())
+                let text = render_human(rec, ev, hit.as_ref());
+                match &place {
+                    Some(p) => format!("{text} — {}", place_words(p)),
+                    None => text,
+                }
             }
         }
+    }
+}
+
+/// Where a failure's media is, in words: `on namespace0.0 in region0
+/// (DIMM nmem0, id 8089-a2-1740-00000000)`.
+pub fn place_words(p: &Place) -> String {
+    let dimms: Vec<String> = p
+        .dimms
+        .iter()
+        .map(|d| match &d.id {
+            Some(id) => format!("{}, id {id}", d.dev),
+            None => d.dev.clone(),
+        })
+        .collect();
+    let what = if dimms.len() == 1 { "DIMM" } else { "DIMMs" };
+    if dimms.is_empty() {
+        format!("on {} in {}", p.namespace, p.region)
+    } else {
+        format!(
+            "on {} in {} ({what} {})",
+            p.namespace,
+            p.region,
+            dimms.join("; ")
+        )
     }
 }
 

@@ -11,7 +11,7 @@ use crate::fiemap::{self, PathFinder, WalkResult};
 use crate::fsmap;
 use crate::hit::{coalesce, gaps, Hit, HitStatus, Owner, Piece};
 use crate::mountinfo::{mounts_of, Mount};
-use crate::sysfs::Sys;
+use crate::sysfs::{Place, Sys};
 use crate::trace::Deliver;
 use crate::units::SECTOR;
 use std::collections::HashSet;
@@ -26,6 +26,11 @@ const SHUTDOWN: &str = "the filesystem has shut down and cannot say what was hit
 pub trait Resolve {
     /// What the range of `d` hit.
     fn resolve(&mut self, d: &Deliver) -> Hit;
+
+    /// Where the media of failing device `name` is, if it is a pmem disk.
+    fn place(&mut self, _name: &str) -> Option<Place> {
+        None
+    }
 }
 
 /// A block device that may carry the filesystem: the delivered device
@@ -219,6 +224,10 @@ impl SystemResolver {
 }
 
 impl Resolve for SystemResolver {
+    fn place(&mut self, name: &str) -> Option<Place> {
+        self.sys.place_of(name)
+    }
+
     fn resolve(&mut self, d: &Deliver) -> Hit {
         let start = d.sector.saturating_mul(SECTOR);
         let len = d.nr_sectors.saturating_mul(SECTOR);

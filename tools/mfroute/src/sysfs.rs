@@ -23,6 +23,28 @@ impl Default for Sys {
     }
 }
 
+/// Where a pmem disk's media is: what `ndctl list` names, so that a failure
+/// says which part to look at or replace.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Place {
+    /// The namespace (`namespace0.0`).
+    pub namespace: String,
+    /// Its region (`region0`).
+    pub region: String,
+    /// The DIMMs the region interleaves, in mapping order.
+    pub dimms: Vec<Dimm>,
+}
+
+/// A DIMM of a region.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dimm {
+    /// Its nvdimm name (`nmem0`).
+    pub dev: String,
+    /// Its NFIT identifier (vendor, location, serial), when the platform
+    /// has one.
+    pub id: Option<String>,
+}
+
 /// A partition of a disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
@@ -172,6 +194,45 @@ impl Sys {
         let link =
             fs::read_link(self.path(Path::new("/sys/block").join(name).join("device"))).ok()?;
         Some(link.file_name()?.to_str()?.to_string())
+    }
+
+    /// Where pmem disk `name` is: its namespace, region and DIMMs, from the
+    /// nvdimm bus in sysfs.
+    pub fn place_of(&self, name: &str) -> Option<Place> {
+        let nd = self.nd_device(name)?;
+        let bus = Path::new("/sys/bus/nd/devices");
+        // An fsdax namespace with its memmap on the device is served
+        // through a pfn (or dax) device that names its namespace.
+        let namespace = if nd.starts_with("namespace") {
+            nd.clone()
+        } else {
+            self.read(bus.join(&nd).join("namespace")).ok()?
+        };
+        let real =
+            fs::canonicalize(self.path(Path::new("/sys/block").join(name).join("device"))).ok()?;
+        let region = real.parent()?.file_name()?.to_str()?.to_string();
+        let mut mappings: Vec<(u64, String)> = list_dir(&self.path(bus.join(&region)))
+            .into_iter()
+            .filter_map(|f| {
+                let n = parse_u64(f.strip_prefix("mapping")?)?;
+                // "nmem0,OFFSET,LENGTH,POSITION"
+                let m = self.read(bus.join(&region).join(&f)).ok()?;
+                Some((n, m.split(',').next()?.to_string()))
+            })
+            .collect();
+        mappings.sort();
+        let dimms = mappings
+            .into_iter()
+            .map(|(_, dev)| Dimm {
+                id: self.read(bus.join(&dev).join("nfit/id")).ok(),
+                dev,
+            })
+            .collect();
+        Some(Place {
+            namespace,
+            region,
+            dimms,
+        })
     }
 
     /// The mounts, from `/proc/self/mountinfo`.

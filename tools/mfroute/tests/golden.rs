@@ -10,6 +10,7 @@ use mfroute::dev::DevNum;
 use mfroute::hit::{Hit, HitStatus, Owner, Piece};
 use mfroute::monitor::{Format, Monitor, Output};
 use mfroute::resolve::Resolve;
+use mfroute::sysfs::{Dimm, Place};
 use mfroute::trace::Deliver;
 use std::collections::HashMap;
 
@@ -146,6 +147,25 @@ impl Canned {
 }
 
 impl Resolve for Canned {
+    /// pmem0 is on two interleaved DIMMs, one without an NFIT id; pmem1's
+    /// place is unknown.
+    fn place(&mut self, name: &str) -> Option<Place> {
+        (name == "pmem0").then(|| Place {
+            namespace: "namespace0.0".into(),
+            region: "region0".into(),
+            dimms: vec![
+                Dimm {
+                    dev: "nmem0".into(),
+                    id: Some("8089-a2-1740-00000000".into()),
+                },
+                Dimm {
+                    dev: "nmem1".into(),
+                    id: None,
+                },
+            ],
+        })
+    }
+
     fn resolve(&mut self, d: &Deliver) -> Hit {
         self.asked
             .push((d.seq, d.kind.as_str().to_string(), d.sector));
@@ -257,6 +277,9 @@ fn json_shape() {
                 "flags",
                 "flags_raw",
                 "origin",
+                "namespace",
+                "region",
+                "dimms",
             ],
             "mfroute_deliver" => &[
                 "seq",

@@ -171,6 +171,29 @@ pub fn fake_system(name: &str) -> Scratch {
     .dir(&format!("{base}/pmem0/pmem0p1/holders"))
     .file(&format!("{base}/dm-0/dm/name"), "stripe\n")
     .file(&format!("{base}/dm-1/dm/name"), "top\n");
+    // The nvdimm bus: region0 interleaves two DIMMs, one with an NFIT id.
+    s.file(&format!("{nd}/region0/pfn0.1/namespace"), "namespace0.0\n")
+        .file(&format!("{nd}/region0/mapping0"), "nmem0,0,536870912,0\n")
+        .file(&format!("{nd}/region0/mapping1"), "nmem1,0,536870912,1\n")
+        .file(&format!("{nd}/region1/mapping0"), "nmem2,0,1073741824,0\n")
+        .file(&format!("{nd}/nmem0/nfit/id"), "8089-a2-1740-00000000\n")
+        .dir(&format!("{nd}/nmem1"))
+        .dir(&format!("{nd}/nmem2"));
+    for d in [
+        "region0",
+        "region1",
+        "region0/pfn0.1",
+        "region1/namespace1.0",
+        "nmem0",
+        "nmem1",
+        "nmem2",
+    ] {
+        let name = d.rsplit('/').next().unwrap();
+        s.link(
+            &format!("/sys/bus/nd/devices/{name}"),
+            &abs(&format!("{nd}/{d}")),
+        );
+    }
     s.file("/proc/self/mountinfo", &read_data("mountinfo.txt"));
     s.file("/sys/kernel/mfroute/version", "0.2.0\n")
         .file("/sys/kernel/mfroute/devices/pmem0/dev", "259:0\n")

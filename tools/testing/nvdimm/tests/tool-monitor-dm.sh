@@ -13,7 +13,8 @@
 # Each record says when, by the wall clock and the boot clock: the
 # monitor's trace instance runs on the boot clock (as tracefs shows), and
 # the event's RFC 3339 timestamp and boot_ns fall within the seconds around
-# the poisoning, by date(1) and /proc/uptime.
+# the poisoning, by date(1) and /proc/uptime.  The event names the
+# namespace, region and DIMM that ndctl lists for pmem1.
 # "mfroute stack" shows the chain pmem1 -> dm-linear -> /mnt.
 . /lib/mfroute-test-lib.sh
 
@@ -65,6 +66,17 @@ expect_match "event: pmem range" "$ev" \
 	"\"name\":\"$p1\",\"offset\":$pmem_off,\"len\":4096,"
 expect_match "event: flags" "$ev" "\"flags_raw\":35,"
 expect_match "event: origin" "$ev" "\"origin\":\"memory_failure\""
+# Where the media is, as ndctl lists it: the namespace, region and DIMM
+# behind $p1.
+for r in $(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p'); do
+	ndctl list -r "$r" -N | grep -q "\"blockdev\":\"$p1\"" && region=$r
+done
+ns=$(ndctl list -r "$region" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p')
+dimm=$(ndctl list -r "$region" -D | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p')
+id=$(ndctl list -r "$region" -D | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+ndctl list -r "$region" -N -D
+expect_match "event: where" "$ev" \
+	"\"namespace\":\"$ns\",\"region\":\"$region\",\"dimms\":\[\{\"dev\":\"$dimm\",\"id\":\"$id\"\}\]"
 ino=$(stat -c %i "$f")
 for kind in filesystem holder; do
 	d=$(grep "\"event\":\"mfroute_deliver\".*\"kind\":\"$kind\"" /tmp/monitor.json)
