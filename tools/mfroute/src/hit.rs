@@ -16,6 +16,7 @@ pub enum Owner {
         /// A path of the file under the mount, if one was found.
         path: Option<String>,
         /// Offset in the file of the piece's first byte.
+        #[serde(rename = "file_offset_bytes")]
         file_offset: u64,
         /// Preallocated, never written (no data lost).
         unwritten: bool,
@@ -68,8 +69,10 @@ impl Owner {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Piece {
     /// First byte in the filesystem's device.
+    #[serde(rename = "offset_bytes")]
     pub offset: u64,
     /// Bytes.
+    #[serde(rename = "len_bytes")]
     pub len: u64,
     /// Who owns it.
     #[serde(flatten)]
@@ -163,16 +166,20 @@ pub struct Hit {
     pub message: Option<String>,
     /// The block device the filesystem is on (the delivered device or a
     /// partition of it).
+    #[serde(rename = "blockdev")]
     pub device: Option<String>,
     /// Its number.
+    #[serde(rename = "maj_min")]
     pub dev: Option<DevNum>,
     /// Mount point.
     pub mount: Option<String>,
     /// Filesystem type.
     pub fstype: Option<String>,
     /// First byte of the hit range in `device`.
+    #[serde(rename = "offset_bytes")]
     pub offset: u64,
     /// Bytes.
+    #[serde(rename = "len_bytes")]
     pub len: u64,
     /// What is there, by device offset.
     pub owners: Vec<Piece>,

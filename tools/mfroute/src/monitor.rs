@@ -31,9 +31,13 @@ pub enum Format {
 enum Body<'a> {
     Failure {
         seq: u64,
+        #[serde(rename = "maj_min")]
         dev: DevNum,
+        #[serde(rename = "blockdev")]
         name: &'a str,
+        #[serde(rename = "offset_bytes")]
         offset: u64,
+        #[serde(rename = "len_bytes")]
         len: u64,
         flags: Vec<String>,
         flags_raw: u32,
@@ -45,7 +49,9 @@ enum Body<'a> {
     Deliver {
         seq: u64,
         kind: &'a str,
+        #[serde(rename = "maj_min")]
         dev: DevNum,
+        #[serde(rename = "blockdev")]
         name: &'a str,
         sector: u64,
         nr_sectors: u64,
@@ -57,17 +63,25 @@ enum Body<'a> {
     },
     Absorb {
         seq: u64,
+        #[serde(rename = "maj_min")]
         dev: DevNum,
+        #[serde(rename = "blockdev")]
         name: &'a str,
+        #[serde(rename = "offset_bytes")]
         offset: u64,
+        #[serde(rename = "len_bytes")]
         len: u64,
         reason: &'a str,
     },
     Fallback {
         seq: u64,
+        #[serde(rename = "maj_min")]
         dev: DevNum,
+        #[serde(rename = "blockdev")]
         name: &'a str,
+        #[serde(rename = "offset_bytes")]
         offset: u64,
+        #[serde(rename = "len_bytes")]
         len: u64,
         reason: &'a str,
     },
@@ -85,6 +99,7 @@ struct JsonRecord<'a> {
     pid: u32,
     task: &'a str,
     cpu: u32,
+    system: &'static str,
     event: &'a str,
     #[serde(flatten)]
     body: Body<'a>,
@@ -157,6 +172,7 @@ pub fn render_json(
         pid: rec.pid,
         task: &rec.task,
         cpu: rec.cpu,
+        system: trace::SYSTEM,
         event: rec.event.name(),
         body,
     };

@@ -264,16 +264,17 @@ fn json_shape() {
         "pid",
         "task",
         "cpu",
+        "system",
         "event",
     ];
     let keys_of = |event: &str| -> &[&str] {
         match event {
             "mfroute_event" => &[
                 "seq",
-                "dev",
-                "name",
-                "offset",
-                "len",
+                "maj_min",
+                "blockdev",
+                "offset_bytes",
+                "len_bytes",
                 "flags",
                 "flags_raw",
                 "origin",
@@ -284,8 +285,8 @@ fn json_shape() {
             "mfroute_deliver" => &[
                 "seq",
                 "kind",
-                "dev",
-                "name",
+                "maj_min",
+                "blockdev",
                 "sector",
                 "nr_sectors",
                 "flags",
@@ -294,8 +295,22 @@ fn json_shape() {
                 "error",
                 "hit",
             ],
-            "mfroute_absorb" => &["seq", "dev", "name", "offset", "len", "reason"],
-            "mfroute_fallback" => &["seq", "dev", "name", "offset", "len", "reason"],
+            "mfroute_absorb" => &[
+                "seq",
+                "maj_min",
+                "blockdev",
+                "offset_bytes",
+                "len_bytes",
+                "reason",
+            ],
+            "mfroute_fallback" => &[
+                "seq",
+                "maj_min",
+                "blockdev",
+                "offset_bytes",
+                "len_bytes",
+                "reason",
+            ],
             _ => &["fields"],
         }
     };
@@ -330,19 +345,35 @@ fn json_shape() {
             ts.as_nanosecond(),
             1_796_515_200_000_000_000 + i128::from(boot_ns)
         );
+        if let Some(dimms) = o.get("dimms").and_then(|d| d.as_array()) {
+            for d in dimms {
+                let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(keys, ["dev", "id"], "dimms: {line}");
+            }
+        }
         if let Some(h) = o.get("hit").and_then(|h| h.as_object()) {
             for k in [
-                "status", "message", "device", "dev", "mount", "fstype", "offset", "len", "owners",
+                "status",
+                "message",
+                "blockdev",
+                "maj_min",
+                "mount",
+                "fstype",
+                "offset_bytes",
+                "len_bytes",
+                "owners",
             ] {
                 assert!(h.contains_key(k), "hit.{k}: {line}");
             }
             for p in h["owners"].as_array().unwrap() {
                 let p = p.as_object().unwrap();
                 assert!(
-                    p.contains_key("offset") && p.contains_key("len") && p.contains_key("type")
+                    p.contains_key("offset_bytes")
+                        && p.contains_key("len_bytes")
+                        && p.contains_key("type")
                 );
                 if p["type"] == "file" {
-                    for k in ["inode", "path", "file_offset", "unwritten", "shared"] {
+                    for k in ["inode", "path", "file_offset_bytes", "unwritten", "shared"] {
                         assert!(p.contains_key(k), "file.{k}");
                     }
                 }

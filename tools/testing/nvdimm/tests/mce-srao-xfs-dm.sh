@@ -73,7 +73,7 @@ wait $monitor || fail "mfroute monitor exited $?"
 cat /tmp/monitor.json
 ev=$(grep '"event":"mfroute_event"' /tmp/monitor.json)
 expect_match "monitor: pmem range" "$ev" \
-	"\"name\":\"$p1\",\"offset\":$pmem_off,\"len\":4096,"
+	"\"blockdev\":\"$p1\",\"offset_bytes\":$pmem_off,\"len_bytes\":4096,"
 expect_match "monitor: flags" "$ev" "\"flags_raw\":0,"
 expect_match "monitor: origin" "$ev" "\"origin\":\"memory_failure\""
 # The same page: the notifier's, and the one pmem records for hardware

@@ -52,7 +52,7 @@ echo 0 >$tracing/events/mfroute/mfroute_absorb/enable
 absorbs=$(grep ' mfroute_absorb: ' $tracing/trace | mfroute monitor --json --no-resolve --from -) ||
 	fail "mfroute monitor --from the trace"
 expect_eq "absorb records read by mfroute monitor, with their reason" \
-	"$(echo "$absorbs" | grep -c '"event":"mfroute_absorb",.*"len":4096,"reason":"delivered_before"}$')" 256
+	"$(echo "$absorbs" | grep -c '"event":"mfroute_absorb",.*"len_bytes":4096,"reason":"delivered_before"}$')" 256
 
 # A process touching a page absorbed into the range is still signalled,
 # as upstream signals it when xfs is told again: madvise(MADV_HWPOISON)

@@ -44,10 +44,10 @@ for f in /tmp/m.json.1:$off0 /tmp/m.json:$off1; do
 	log=${f%:*} off=${f#*:}
 	expect_eq "$log: records" "$(grep -c . "$log")" 2
 	expect_match "$log: the event" "$(grep '"event":"mfroute_event"' "$log")" \
-		"\"name\":\"$pmem\",\"offset\":$off,\"len\":4096,"
+		"\"blockdev\":\"$pmem\",\"offset_bytes\":$off,\"len_bytes\":4096,"
 	expect_match "$log: the delivery to xfs" \
 		"$(grep '"event":"mfroute_deliver"' "$log")" \
-		"\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":8,"
+		"\"blockdev\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":8,"
 done
 expect_eq "trace instance removed" \
 	"$(ls -d $tracing/instances/mfroute-monitor.* 2>/dev/null)" ""

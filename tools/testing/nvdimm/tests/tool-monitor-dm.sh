@@ -63,7 +63,7 @@ boot_s=$(( $(echo "$ev" | sed -n 's/.*"boot_ns":\([0-9]*\),.*/\1/p') / 100000000
 	fail "boot_ns ($boot_s s) not within $boot0..$boot1 s of /proc/uptime"
 pass "record times: $ts UTC, $boot_s s after boot"
 expect_match "event: pmem range" "$ev" \
-	"\"name\":\"$p1\",\"offset\":$pmem_off,\"len\":4096,"
+	"\"blockdev\":\"$p1\",\"offset_bytes\":$pmem_off,\"len_bytes\":4096,"
 expect_match "event: flags" "$ev" "\"flags_raw\":35,"
 expect_match "event: origin" "$ev" "\"origin\":\"memory_failure\""
 # Where the media is, as ndctl lists it: the namespace, region and DIMM
@@ -81,9 +81,9 @@ ino=$(stat -c %i "$f")
 for kind in filesystem holder; do
 	d=$(grep "\"event\":\"mfroute_deliver\".*\"kind\":\"$kind\"" /tmp/monitor.json)
 	expect_match "$kind: dm range" "$d" \
-		"\"name\":\"$dm\",\"sector\":$dm_sector,\"nr_sectors\":8,"
+		"\"blockdev\":\"$dm\",\"sector\":$dm_sector,\"nr_sectors\":8,"
 	expect_match "$kind: result" "$d" "\"result\":0,"
 	expect_match "$kind: the file" "$d" \
-		"\"type\":\"file\",\"inode\":$ino,\"path\":\"$f\",\"file_offset\":0,"
+		"\"type\":\"file\",\"inode\":$ino,\"path\":\"$f\",\"file_offset_bytes\":0,"
 done
 run umount /mnt

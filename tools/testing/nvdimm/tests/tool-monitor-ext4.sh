@@ -39,16 +39,16 @@ wait $monitor || fail "mfroute monitor --json exited $?"
 wait $human || fail "mfroute monitor --human exited $?"
 cat /tmp/monitor.json /tmp/monitor.txt
 expect_match "event" "$(grep '"event":"mfroute_event"' /tmp/monitor.json)" \
-	"\"offset\":$off,\"len\":16384,.*\"origin\":\"range\""
+	"\"offset_bytes\":$off,\"len_bytes\":16384,.*\"origin\":\"range\""
 expect_match "ext4 told, and declined" \
 	"$(grep '"event":"mfroute_deliver".*"kind":"filesystem"' /tmp/monitor.json)" \
-	"\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,.*\"result\":-95,\"error\":\"EOPNOTSUPP\""
+	"\"blockdev\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,.*\"result\":-95,\"error\":\"EOPNOTSUPP\""
 d=$(grep '"event":"mfroute_deliver".*"kind":"holder"' /tmp/monitor.json)
 expect_match "holder told" "$d" \
-	"\"kind\":\"holder\",\"dev\":\"[0-9:]*\",\"name\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,"
-expect_match "holder: the file by FIEMAP" "$d" "\"path\":\"/mnt/data\",\"file_offset\":32768,"
+	"\"kind\":\"holder\",\"maj_min\":\"[0-9:]*\",\"blockdev\":\"$pmem\",\"sector\":$((off / 512)),\"nr_sectors\":32,"
+expect_match "holder: the file by FIEMAP" "$d" "\"path\":\"/mnt/data\",\"file_offset_bytes\":32768,"
 expect_match "fallback" "$(grep '"event":"mfroute_fallback"' /tmp/monitor.json)" \
-	"\"offset\":$off,\"len\":16384,"
+	"\"offset_bytes\":$off,\"len_bytes\":16384,"
 expect_match "in words" "$(grep 'holder' /tmp/monitor.txt)" "/mnt/data"
 
 # Upstream, the same 4-page pattern (pages 12 and 15 mapped once, 13 and
