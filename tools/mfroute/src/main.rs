@@ -332,6 +332,8 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     if a.count == Some(0) {
         return Ok(());
     }
+    // Before the instance exists, so that a signal cannot leave it behind.
+    install_signal_handlers()?;
     // Started before anything is read, so that its clock is known.
     let session = if live {
         Some(tracefs::Session::start(&tracefs::find(sys)?)?)
@@ -391,7 +393,6 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
         }
         Ok(count.is_none_or(|n| printed < n))
     };
-    install_signal_handlers()?;
     let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
     let result = match (&session, &a.from) {
         (Some(session), _) => {
@@ -401,6 +402,7 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
                 .map_err(|e| Error::io("reading", &pipe, &e))
         }
         (None, Some(p)) => follow_reader(p, deadline, &mut handle),
+        // Not reached: without --from the monitor is live.
         (None, None) => Ok(()),
     };
     drop(session);
