@@ -10,7 +10,7 @@ use mfroute::dev::DevNum;
 use mfroute::hit::{Hit, HitStatus, Owner, Piece};
 use mfroute::monitor::{Format, Monitor, Output};
 use mfroute::resolve::Resolve;
-use mfroute::sysfs::{Dimm, Place};
+use mfroute::sysfs::Place;
 use mfroute::trace::Deliver;
 use std::collections::HashMap;
 
@@ -150,20 +150,7 @@ impl Resolve for Canned {
     /// pmem0 is on two interleaved DIMMs, one without an NFIT id; pmem1's
     /// place is unknown.
     fn place(&mut self, name: &str) -> Option<Place> {
-        (name == "pmem0").then(|| Place {
-            namespace: "namespace0.0".into(),
-            region: "region0".into(),
-            dimms: vec![
-                Dimm {
-                    dev: "nmem0".into(),
-                    id: Some("8089-a2-1740-00000000".into()),
-                },
-                Dimm {
-                    dev: "nmem1".into(),
-                    id: None,
-                },
-            ],
-        })
+        (name == "pmem0").then(common::pmem0_place)
     }
 
     fn resolve(&mut self, d: &Deliver) -> Hit {
@@ -295,15 +282,7 @@ fn json_shape() {
                 "error",
                 "hit",
             ],
-            "mfroute_absorb" => &[
-                "seq",
-                "maj_min",
-                "blockdev",
-                "offset_bytes",
-                "len_bytes",
-                "reason",
-            ],
-            "mfroute_fallback" => &[
+            "mfroute_absorb" | "mfroute_fallback" => &[
                 "seq",
                 "maj_min",
                 "blockdev",

@@ -9,7 +9,7 @@ use mfroute::dm::{self, TargetDetail, TargetLine};
 use mfroute::mountinfo;
 use mfroute::stack::{self, Tables};
 use mfroute::status;
-use mfroute::sysfs::{Dimm, Place, Sys};
+use mfroute::sysfs::Sys;
 use std::collections::HashMap;
 use std::io;
 
@@ -348,23 +348,7 @@ fn place_of_made_up_pmem() {
     let fake = common::fake_system("place");
     let sys = Sys::new(&fake.0);
     // Through its pfn device, to the namespace that the pfn names.
-    assert_eq!(
-        sys.place_of("pmem0"),
-        Some(Place {
-            namespace: "namespace0.0".into(),
-            region: "region0".into(),
-            dimms: vec![
-                Dimm {
-                    dev: "nmem0".into(),
-                    id: Some("8089-a2-1740-00000000".into()),
-                },
-                Dimm {
-                    dev: "nmem1".into(),
-                    id: None,
-                },
-            ],
-        })
-    );
+    assert_eq!(sys.place_of("pmem0"), Some(common::pmem0_place()));
     let p1 = sys.place_of("pmem1").unwrap();
     assert_eq!(
         (p1.namespace.as_str(), p1.region.as_str()),

@@ -213,3 +213,23 @@ pub fn fake_system(name: &str) -> Scratch {
         .file("/sys/kernel/mfroute/devices/dm-0/failed", "");
     s
 }
+
+/// Where the made-up system's pmem0 is ([`fake_system`]): region0
+/// interleaves two DIMMs, one with an NFIT id.
+pub fn pmem0_place() -> mfroute::sysfs::Place {
+    use mfroute::sysfs::{Dimm, Place};
+    Place {
+        namespace: "namespace0.0".into(),
+        region: "region0".into(),
+        dimms: vec![
+            Dimm {
+                dev: "nmem0".into(),
+                id: Some("8089-a2-1740-00000000".into()),
+            },
+            Dimm {
+                dev: "nmem1".into(),
+                id: None,
+            },
+        ],
+    }
+}
