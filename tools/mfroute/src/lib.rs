@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+pub mod above;
 pub mod clock;
 pub mod dev;
 pub mod dm;

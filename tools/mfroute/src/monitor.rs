@@ -84,6 +84,7 @@ enum Body<'a> {
         #[serde(rename = "len_bytes")]
         len: u64,
         reason: &'a str,
+        hits: Option<&'a [Hit]>,
     },
     Other {
         fields: serde_json::Map<String, serde_json::Value>,
@@ -113,6 +114,7 @@ pub fn render_json(
     rec: &Record,
     hit: Option<&Hit>,
     place: Option<&Place>,
+    left_hits: Option<&[Hit]>,
     clock: &WallClock,
 ) -> String {
     let body = match &rec.event {
@@ -157,6 +159,7 @@ pub fn render_json(
             offset: f.offset,
             len: f.len,
             reason: &f.reason,
+            hits: left_hits,
         },
         Event::Other { fields, .. } => Body::Other {
             fields: fields
@@ -454,6 +457,10 @@ impl<'r> Monitor<'r> {
             Event::Failure(e) => self.resolver.as_mut().and_then(|r| r.place(&e.name)),
             _ => None,
         };
+        let left_hits = match &rec.event {
+            Event::Fallback(f) => self.resolver.as_mut().map(|r| r.resolve_left(f)),
+            _ => None,
+        };
         let hit = match &rec.event {
             Event::Deliver(d)
                 if matches!(d.kind, DeliverKind::Filesystem | DeliverKind::Holder)
@@ -464,20 +471,48 @@ impl<'r> Monitor<'r> {
             _ => None,
         };
         match self.format {
-            Format::Json => render_json(rec, hit.as_ref(), place.as_ref(), &self.clock),
+            Format::Json => render_json(
+                rec,
+                hit.as_ref(),
+                place.as_ref(),
+                left_hits.as_deref(),
+                &self.clock,
+            ),
             Format::Human => {
                 let seq = rec.event.seq();
                 let ev = match &rec.event {
                     Event::Failure(_) => None,
                     _ => seq.and_then(|s| self.event(s)),
                 };
-                let text = render_human(rec, ev, hit.as_ref());
-                match &place {
-                    Some(p) => format!("{text} — {}", place_words(p)),
-                    None => text,
+                let mut text = render_human(rec, ev, hit.as_ref());
+                if let Some(p) = &place {
+                    text = format!("{text} — {}", place_words(p));
                 }
+                for h in left_hits.iter().flatten() {
+                    text = format!("{text} — {}", left_hit_words(h));
+                }
+                text
             }
         }
+    }
+}
+
+/// What a range left to the per-page path hit, in words: `dm-0: /mnt/f
+/// bytes 0x2000..0x2fff (inode 12) on ext4 /mnt`.
+fn left_hit_words(h: &Hit) -> String {
+    let device = h.device.as_deref().unwrap_or("?");
+    let what = if h.status == HitStatus::Ok && !h.owners.is_empty() {
+        hit::owners_words(&h.owners, 3)
+    } else {
+        format!(
+            "bytes {} ({})",
+            units::byte_range(h.offset, h.len),
+            hit_status_words(h)
+        )
+    };
+    match (&h.fstype, &h.mount) {
+        (Some(t), Some(m)) => format!("{device}: {what}, {t} on {m}"),
+        _ => format!("{device}: {what}"),
     }
 }
 

@@ -6,13 +6,15 @@
 //! The steps are pure functions ([`locate`], [`combine`]) over data the
 //! [`SystemResolver`] gathers from sysfs, mountinfo and the ioctls.
 
+use crate::above::above;
 use crate::dev::DevNum;
 use crate::fiemap::{self, PathFinder, WalkResult};
 use crate::fsmap;
 use crate::hit::{coalesce, gaps, Hit, HitStatus, Owner, Piece};
 use crate::mountinfo::{mounts_of, Mount};
+use crate::stack::{self, IoctlTables};
 use crate::sysfs::{Place, Sys};
-use crate::trace::Deliver;
+use crate::trace::{Deliver, DeliverKind, Fallback};
 use crate::units::SECTOR;
 use std::collections::HashSet;
 use std::fs::File;
@@ -30,6 +32,13 @@ pub trait Resolve {
     /// Where the media of failing device `name` is, if it is a pmem disk.
     fn place(&mut self, _name: &str) -> Option<Place> {
         None
+    }
+
+    /// What the range `f` left to the per-page path hit, wherever a
+    /// filesystem is mounted: on the failing device or its partitions,
+    /// and on the device-mapper devices above them.
+    fn resolve_left(&mut self, _f: &Fallback) -> Vec<Hit> {
+        Vec::new()
     }
 }
 
@@ -226,6 +235,31 @@ impl SystemResolver {
 impl Resolve for SystemResolver {
     fn place(&mut self, name: &str) -> Option<Place> {
         self.sys.place_of(name)
+    }
+
+    fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
+        // Resolved as a delivery of the range to each device would be.
+        let on = |name: String, dev: DevNum, offset: u64, len: u64| Deliver {
+            seq: f.seq,
+            kind: DeliverKind::Filesystem,
+            dev,
+            name,
+            sector: offset / SECTOR,
+            nr_sectors: (offset % SECTOR + len).div_ceil(SECTOR),
+            flags: 0,
+            result: 0,
+        };
+        let mut hits = vec![self.resolve(&on(f.name.clone(), f.dev, f.offset, f.len))];
+        let mut tables = IoctlTables::new(&self.sys);
+        if let Ok(st) = stack::build(&self.sys, std::slice::from_ref(&f.name), &mut tables) {
+            for ns in &st.namespaces {
+                for a in above(ns, f.offset, f.len) {
+                    hits.push(self.resolve(&on(a.name, a.dev, a.offset, a.len)));
+                }
+            }
+        }
+        hits.retain(|h| h.status != HitStatus::NotMounted);
+        hits
     }
 
     fn resolve(&mut self, d: &Deliver) -> Hit {

@@ -11,7 +11,7 @@ use mfroute::hit::{Hit, HitStatus, Owner, Piece};
 use mfroute::monitor::{Format, Monitor, Output};
 use mfroute::resolve::Resolve;
 use mfroute::sysfs::Place;
-use mfroute::trace::Deliver;
+use mfroute::trace::{Deliver, Fallback};
 use std::collections::HashMap;
 
 /// Hits by (seq, kind, sector); what is not listed is not mounted.
@@ -153,6 +153,31 @@ impl Resolve for Canned {
         (name == "pmem0").then(common::pmem0_place)
     }
 
+    /// Event 5's page, left to the per-page path on pmem1, is page 2 of
+    /// an ext4 file on dm-0 above it.
+    fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
+        if f.seq != 5 {
+            return Vec::new();
+        }
+        let mut h = ok(
+            "dm-0",
+            DevNum::new(253, 0),
+            "/mnt/ext4",
+            0x4000_2000,
+            4096,
+            vec![file(
+                0x4000_2000,
+                4096,
+                12,
+                Some("/mnt/ext4/f"),
+                8192,
+                false,
+            )],
+        );
+        h.fstype = Some("ext4".into());
+        vec![h]
+    }
+
     fn resolve(&mut self, d: &Deliver) -> Hit {
         self.asked
             .push((d.seq, d.kind.as_str().to_string(), d.sector));
@@ -282,13 +307,22 @@ fn json_shape() {
                 "error",
                 "hit",
             ],
-            "mfroute_absorb" | "mfroute_fallback" => &[
+            "mfroute_absorb" => &[
                 "seq",
                 "maj_min",
                 "blockdev",
                 "offset_bytes",
                 "len_bytes",
                 "reason",
+            ],
+            "mfroute_fallback" => &[
+                "seq",
+                "maj_min",
+                "blockdev",
+                "offset_bytes",
+                "len_bytes",
+                "reason",
+                "hits",
             ],
             _ => &["fields"],
         }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use mfroute::above;
 use mfroute::dev::DevNum;
 use mfroute::dm::{self, TargetDetail, TargetLine};
 use mfroute::mountinfo;
@@ -356,4 +357,38 @@ fn place_of_made_up_pmem() {
     );
     assert_eq!(p1.dimms.len(), 1);
     assert_eq!(sys.place_of("dm-0"), None);
+}
+
+#[test]
+fn above_made_up_pmem() {
+    let fake = common::fake_system("above");
+    let sys = Sys::new(&fake.0);
+    let mut t = FakeTables(tables());
+    let st = stack::build(&sys, &["pmem1".to_string()], &mut t).unwrap();
+    let ns = &st.namespaces[0];
+    let at = |off: u64, len: u64| -> Vec<(String, u64, u64)> {
+        above::above(ns, off, len)
+            .into_iter()
+            .map(|a| (a.name, a.offset, a.len))
+            .collect()
+    };
+    // pmem1 is stripe 0 of dm-0 (64 KiB chunks): its chunk 9 is dm-0's
+    // chunk 18, at 1152 KiB, which dm-1's linear target maps from 1 MiB.
+    assert_eq!(
+        at(576 << 10, 8 << 10),
+        [
+            ("dm-0".to_string(), 1152 << 10, 8 << 10),
+            ("dm-1".to_string(), 128 << 10, 8 << 10)
+        ]
+    );
+    // Across a chunk boundary: two pieces of dm-0, below what dm-1 maps.
+    assert_eq!(
+        at(60 << 10, 8 << 10),
+        [
+            ("dm-0".to_string(), 60 << 10, 4 << 10),
+            ("dm-0".to_string(), 128 << 10, 4 << 10)
+        ]
+    );
+    // Past what dm-0 maps of pmem1: nothing above.
+    assert!(at(4 << 30, 4096).is_empty());
 }
