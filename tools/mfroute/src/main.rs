@@ -5,7 +5,7 @@
 use clap::{Args, Parser, Subcommand};
 use mfroute::clock::WallClock;
 use mfroute::error::{Error, Result};
-use mfroute::monitor::{Format, Monitor, Output};
+use mfroute::monitor::{Filter, Format, Monitor, Output};
 use mfroute::resolve::{Resolve, SystemResolver};
 use mfroute::stack::{self, IoctlTables};
 use mfroute::sysfs::Sys;
@@ -200,6 +200,18 @@ struct MonitorArgs {
     /// Stop after SECONDS seconds
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<u64>,
+    /// Only records about device DEV (pmem0, /dev/mapper/NAME, MAJ:MIN;
+    /// repeatable)
+    #[arg(long = "dev", value_name = "DEV")]
+    devs: Vec<String>,
+    /// Only records of tracepoint EVENT (event, deliver, absorb, fallback,
+    /// with or without "mfroute_"; repeatable)
+    #[arg(long = "event", value_name = "EVENT")]
+    events: Vec<String>,
+    /// Only records of failures of ORIGIN (memory_failure, range,
+    /// badblocks, pre_remove, repair, deferred; repeatable)
+    #[arg(long = "origin", value_name = "ORIGIN")]
+    origins: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -214,7 +226,7 @@ struct StackArgs {
 
 #[derive(Args, Debug)]
 struct StatusArgs {
-    /// Only this device (its kernel name, as listed)
+    /// Only this device (pmem0, /dev/mapper/NAME, MAJ:MIN)
     #[arg(value_name = "DEV")]
     dev: Option<String>,
     /// Print JSON
@@ -346,7 +358,12 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     } else {
         WallClock::unknown()
     };
-    let mut mon = Monitor::new(format, resolver).clock(clock);
+    let filter = Filter {
+        events: a.events.clone(),
+        origins: a.origins.clone(),
+        devs: a.devs.iter().map(|d| kernel_name(sys, d)).collect(),
+    };
+    let mut mon = Monitor::new(format, resolver).clock(clock).filter(filter);
     let mut sink = Sink::open(a.log.as_deref())?;
     if let Some(s) = &session {
         if !s.is_instance() {
@@ -478,8 +495,17 @@ fn stack_cmd(sys: &Sys, a: &StackArgs) -> Result<()> {
     }
 }
 
+/// The kernel name of device argument `arg` (`pmem0`, `/dev/pmem0`,
+/// `/dev/mapper/NAME`, `MAJ:MIN`), as the other subcommands take it; an
+/// argument naming no present device is kept as given (a device gone, or
+/// one of a recording).
+fn kernel_name(sys: &Sys, arg: &str) -> String {
+    sys.resolve_device(arg).unwrap_or_else(|| arg.to_string())
+}
+
 fn status_cmd(sys: &Sys, a: &StatusArgs) -> Result<()> {
-    let st = status::read(sys, a.dev.as_deref())?;
+    let dev = a.dev.as_deref().map(|d| kernel_name(sys, d));
+    let st = status::read(sys, dev.as_deref())?;
     if a.json {
         print(&json(&st)?)
     } else {

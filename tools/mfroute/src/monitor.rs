@@ -379,6 +379,34 @@ pub struct Monitor<'r> {
     resolver: Option<&'r mut dyn Resolve>,
     events: VecDeque<FailureEvent>,
     clock: WallClock,
+    filter: Filter,
+}
+
+/// Which records a monitor prints; an empty list lets everything through.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Tracepoint names, with or without `mfroute_` (`deliver`).
+    pub events: Vec<String>,
+    /// Origins of the failure a record belongs to (`range`, `badblocks`).
+    pub origins: Vec<String>,
+    /// Kernel names of the device a record is about (`pmem0`, `dm-0`).
+    pub devs: Vec<String>,
+}
+
+impl Filter {
+    /// Whether `rec`, part of failure `event` (if remembered), passes.
+    fn keeps(&self, rec: &Record, event: Option<&FailureEvent>) -> bool {
+        let name = rec.event.name();
+        let short = name.strip_prefix("mfroute_").unwrap_or(name);
+        let any = |list: &[String], f: &dyn Fn(&str) -> bool| {
+            list.is_empty() || list.iter().any(|x| f(x))
+        };
+        any(&self.events, &|e| e == name || e == short)
+            && any(&self.origins, &|o| {
+                event.is_some_and(|ev| ev.origin.as_str() == o)
+            })
+            && any(&self.devs, &|d| rec.event.device() == Some(d))
+    }
 }
 
 impl<'r> Monitor<'r> {
@@ -392,7 +420,15 @@ impl<'r> Monitor<'r> {
             resolver,
             events: VecDeque::new(),
             clock: WallClock::unknown(),
+            filter: Filter::default(),
         }
+    }
+
+    /// Prints only the records `filter` keeps.
+    #[must_use]
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = filter;
+        self
     }
 
     /// Computes wall-clock times with `clock`.
@@ -442,17 +478,33 @@ impl<'r> Monitor<'r> {
                 }))
             }
         };
-        Ok(Output::Record(self.record(&rec)))
+        self.remember(&rec);
+        let event = rec.event.seq().and_then(|s| self.event(s));
+        if !self.filter.keeps(&rec, event) {
+            return Ok(Output::Nothing);
+        }
+        Ok(Output::Record(self.render(&rec)))
     }
 
-    /// Renders one record, resolving it if it is a poison delivery.
-    pub fn record(&mut self, rec: &Record) -> String {
+    /// Remembers a failure event, for the words and the filter of the
+    /// records that follow it.
+    fn remember(&mut self, rec: &Record) {
         if let Event::Failure(e) = &rec.event {
             if self.events.len() == REMEMBERED_EVENTS {
                 self.events.pop_front();
             }
             self.events.push_back(e.clone());
         }
+    }
+
+    /// Renders one record, resolving it if it is a poison delivery.
+    pub fn record(&mut self, rec: &Record) -> String {
+        self.remember(rec);
+        self.render(rec)
+    }
+
+    /// Renders one record already remembered.
+    fn render(&mut self, rec: &Record) -> String {
         let place = match &rec.event {
             Event::Failure(e) => self.resolver.as_mut().and_then(|r| r.place(&e.name)),
             _ => None,

@@ -247,6 +247,17 @@ impl Event {
         }
     }
 
+    /// The kernel name of the device the record is about, if it has one.
+    pub fn device(&self) -> Option<&str> {
+        match self {
+            Self::Failure(e) => Some(&e.name),
+            Self::Deliver(e) => Some(&e.name),
+            Self::Absorb(e) => Some(&e.name),
+            Self::Fallback(e) => Some(&e.name),
+            Self::Other { .. } => None,
+        }
+    }
+
     /// The event sequence number, if the record has one.
     pub fn seq(&self) -> Option<u64> {
         match self {

@@ -320,3 +320,77 @@ fn monitor_timeout() {
         common::read_data("monitor-unresolved.jsonl")
     );
 }
+
+/// --event, --origin and --dev keep only the records they name; a device
+/// is named as for the other subcommands (here MAJ:MIN, through the
+/// made-up sysfs).
+#[test]
+fn monitor_filters() {
+    let trace = common::data("trace_pipe.txt");
+    let fake = common::fake_system("cli-filters");
+    let root = fake.0.to_str().unwrap();
+    let events = |args: &[&str]| -> Vec<String> {
+        let mut all = vec![
+            "monitor",
+            "--json",
+            "--no-resolve",
+            "--root",
+            root,
+            "--from",
+            trace.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        let o = mfroute(&all);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                format!(
+                    "{}/{}/{}",
+                    v["event"].as_str().unwrap(),
+                    v["seq"],
+                    v["blockdev"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        events(&["--event", "absorb", "--event", "mfroute_fallback"]),
+        [
+            "mfroute_absorb/2/\"pmem0\"",
+            "mfroute_fallback/5/\"pmem1\"",
+            "mfroute_fallback/8/\"pmem0\""
+        ]
+    );
+    // The records of the ranged failure (seq 3), and of nothing else.
+    let range = events(&["--origin", "range"]);
+    assert_eq!(range.len(), 4);
+    assert!(range.iter().all(|r| r.contains("/3/")), "{range:?}");
+    // 253:0 is dm-0: its three deliveries.
+    assert_eq!(
+        events(&["--dev", "253:0", "--event", "deliver"]),
+        ["mfroute_deliver/3/\"dm-0\""; 3]
+    );
+    assert_eq!(
+        events(&["--dev", "pmem1", "--origin", "memory_failure"]),
+        [
+            "mfroute_event/5/\"pmem1\"",
+            "mfroute_deliver/5/\"pmem1\"",
+            "mfroute_fallback/5/\"pmem1\""
+        ]
+    );
+}
+
+/// status takes a device as the other subcommands do.
+#[test]
+fn status_device_syntax() {
+    let fake = common::fake_system("cli-status-dev");
+    let root = fake.0.to_str().unwrap();
+    let by_name = mfroute(&["status", "dm-0", "--root", root]);
+    assert!(by_name.status.success(), "{}", text(&by_name.stderr));
+    let by_number = mfroute(&["status", "253:0", "--root", root]);
+    assert!(by_number.status.success(), "{}", text(&by_number.stderr));
+    assert_eq!(text(&by_name.stdout), text(&by_number.stdout));
+    assert!(text(&by_name.stdout).contains("dm-0 (253:0)"));
+}
