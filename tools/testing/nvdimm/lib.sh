@@ -322,6 +322,26 @@ monitor_ready() {
 	[ "$(cat "$tracing/instances/mfroute-monitor.$1/events/mfroute/enable" 2>/dev/null)" = 1 ]
 }
 
+# start_monitors N SECONDS: two "mfroute monitor"s, in JSON into
+# /tmp/monitor.json and in words into /tmp/monitor.txt, each stopping
+# after N records or SECONDS, and wait until both record.
+start_monitors() {
+	mfroute monitor --json --count "$1" --timeout "$2" --log /tmp/monitor.json &
+	monitor_json=$!
+	mfroute monitor --human --count "$1" --timeout "$2" --log /tmp/monitor.txt &
+	monitor_human=$!
+	wait_for 20 monitor_ready $monitor_json
+	wait_for 20 monitor_ready $monitor_human
+}
+
+# wait_monitors: wait for the monitors of start_monitors to stop, and show
+# what they printed.
+wait_monitors() {
+	wait $monitor_json || fail "mfroute monitor --json exited $?"
+	wait $monitor_human || fail "mfroute monitor --human exited $?"
+	cat /tmp/monitor.json /tmp/monitor.txt
+}
+
 # nfit_namespace: an fsdax namespace on nfit_test.0's largest pmem region,
 # setting $ns and $pmem.  ("ndctl inject-error --block" counts 512-byte
 # blocks from the start of its data area, sector 0 of $pmem.)

@@ -25,16 +25,9 @@ make_file /mnt/d/f 1
 f=$(file_on "$p1" /mnt/d/f) || fail "no file on $p1"
 echo "file on $p1: $f"
 
-mfroute monitor --json --count 3 --timeout 20 --log /tmp/monitor.json &
-monitor=$!
-mfroute monitor --human --count 3 --timeout 20 --log /tmp/monitor.txt &
-human=$!
-wait_for 10 monitor_ready $monitor
-wait_for 10 monitor_ready $human
+start_monitors 3 20
 expect_match "process sees" "$(dax-probe poison "$f" 2)" "^sigbus code=BUS_MCEERR_AR page=2 "
-wait $monitor || fail "mfroute monitor --json exited $?"
-wait $human || fail "mfroute monitor --human exited $?"
-cat /tmp/monitor.json /tmp/monitor.txt
+wait_monitors
 fb=$(grep '"event":"mfroute_fallback"' /tmp/monitor.json)
 expect_match "fallback on $p1" "$fb" "\"blockdev\":\"$p1\",.*\"reason\":\"holder_declined\""
 expect_match "fallback: what it hit on $dm" "$fb" \

@@ -24,20 +24,13 @@ pfn=$(pfn_of /mnt/data 8)
 [ "$(pfn_of /mnt/data 11)" -eq $((pfn + 3)) ] || fail "pages 8..11 of /mnt/data not contiguous"
 off=$(( pfn * 4096 - $(data_start "$pmem") ))
 
-mfroute monitor --json --count 4 --timeout 60 --log /tmp/monitor.json &
-monitor=$!
-mfroute monitor --human --count 4 --timeout 60 --log /tmp/monitor.txt &
-human=$!
-wait_for 20 monitor_ready $monitor
-wait_for 20 monitor_ready $human
+start_monitors 4 60
 witness_start
 expect_eq "the inject file's answer" "$(answer $mf_inject "$pfn 4")" "$per_page_busy"
 expect_per_page "4 pages" 4
 expect_eq "per-page outcomes" "$(witness memory_failure_event | sed 's/.*: //' | tr '\n' ' ')" \
 	"Recovered Failed Failed Recovered "
-wait $monitor || fail "mfroute monitor --json exited $?"
-wait $human || fail "mfroute monitor --human exited $?"
-cat /tmp/monitor.json /tmp/monitor.txt
+wait_monitors
 expect_match "event" "$(grep '"event":"mfroute_event"' /tmp/monitor.json)" \
 	"\"offset_bytes\":$off,\"len_bytes\":16384,.*\"origin\":\"range\""
 expect_match "ext4 told, and declined" \
