@@ -372,6 +372,35 @@ fn monitor_filters() {
         events(&["--dev", "253:0", "--event", "deliver"]),
         ["mfroute_deliver/3/\"dm-0\""; 3]
     );
+    // Warnings are never filtered: the recording's malformed lines are
+    // still reported.
+    let o = mfroute(&[
+        "monitor",
+        "--json",
+        "--no-resolve",
+        "--event",
+        "absorb",
+        "--from",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr).matches("warning: skipping").count(), 3);
+    // A device no sysfs knows (the empty root: a recording's device gone
+    // since) is matched by its name.
+    let empty = common::Scratch::new("cli-filters-empty");
+    let o = mfroute(&[
+        "monitor",
+        "--json",
+        "--no-resolve",
+        "--root",
+        empty.0.to_str().unwrap(),
+        "--dev",
+        "dm-0",
+        "--from",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout).lines().count(), 3);
     assert_eq!(
         events(&["--dev", "pmem1", "--origin", "memory_failure"]),
         [
