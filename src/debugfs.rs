@@ -10,6 +10,7 @@
 //! C header: [`include/linux/debugfs.h`](srctree/include/linux/debugfs.h)
 
 use core::fmt::{self, Write};
+use core::sync::atomic::Ordering;
 
 use kernel::error::to_result;
 use kernel::ffi::c_int;
@@ -47,7 +48,7 @@ impl Drop for Dir {
 
 /// Writes `dev`'s ledger as text, as `ledger` shows it.
 fn show_device(dev: &Device, out: &mut dyn Write) -> fmt::Result {
-    let holders = dev.holders.lock().len();
+    let holders = dev.registered.load(Ordering::Relaxed);
     let mut state = dev.state.lock();
     let c = *state.ledger.counters();
     let check = if state.ledger.check().is_ok() {

@@ -136,11 +136,6 @@ impl Holders {
         }
     }
 
-    /// Returns the number of registrations.
-    pub(crate) fn len(&self) -> usize {
-        self.classes.iter().sum()
-    }
-
     /// Appends to `out` every live holder whose registration overlaps
     /// `range`, with a reference, in order of start.
     pub(crate) fn find(&mut self, range: ByteRange, out: &mut KVec<Arc<Holder>>) -> Result {

@@ -38,6 +38,7 @@ expect_per_page "1" 0
 expect_eq "1: holder called (and failed)" "$(cat $holder/events)" "$want_event"
 cat $ledger
 expect_eq "1: holder errors" "$(ledger_field "$pmem" holder_errors)" 1
+expect_eq "1: holders registered" "$(ledger_field "$pmem" holders)" 1
 expect_eq "1: page recorded failed (xfs took it)" "$(ledger_failed "$pmem")" "$off+0x1000"
 expect_eq "1: ledger check" "$(ledger_field "$pmem" check)" ok
 
