@@ -158,11 +158,14 @@ fn active_clock(text: &str) -> Option<String> {
 }
 
 /// Removes the instances that monitors killed with SIGKILL left behind,
-/// events enabled and buffers allocated.  tracefs refuses to remove an
-/// instance whose `trace_pipe` is open (EBUSY): a running monitor's, in
-/// whatever PID namespace, stays.  One starting at the same moment, its
-/// instance made but not yet opened, may lose it: it then fails to open
-/// its `trace_pipe` and says so.
+/// events enabled and buffers allocated: those named after a process
+/// that no longer exists.  A monitor that is starting has made its
+/// instance but not yet opened its `trace_pipe`, so tracefs would let
+/// its instance go (it refuses, EBUSY, only while the pipe is open);
+/// the process check keeps it.  A monitor of another PID namespace
+/// is judged by the process of that number here: at worst an instance
+/// is kept too long, or one still starting is lost and that monitor
+/// fails to enable its events and says so.
 fn remove_stale_instances(instances: &Path) {
     let Ok(dir) = fs::read_dir(instances) else {
         return;
@@ -172,10 +175,23 @@ fn remove_stale_instances(instances: &Path) {
         let Some(name) = name.to_str() else {
             continue;
         };
-        if name.starts_with("mfroute-monitor.") && fs::remove_dir(e.path()).is_ok() {
+        let Some(pid) = name
+            .strip_prefix("mfroute-monitor.")
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if !process_exists(pid) && fs::remove_dir(e.path()).is_ok() {
             eprintln!("mfroute: removed the trace instance {name}, left by a monitor that is gone");
         }
     }
+}
+
+/// Whether process `pid` exists (in this PID namespace): kill(2) with no
+/// signal finds it, even one this user may not signal (EPERM).
+fn process_exists(pid: i32) -> bool {
+    use nix::{errno::Errno, sys::signal::kill, unistd::Pid};
+    pid > 0 && !matches!(kill(Pid::from_raw(pid), None), Err(Errno::ESRCH))
 }
 
 /// Why [`follow`] returned.
@@ -284,13 +300,21 @@ mod tests {
     fn stale_instances() {
         let dir = std::env::temp_dir().join(format!("mfroute-instances-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        // A monitor's gone, one whose instance tracefs will not remove
-        // (here: not empty), and another tool's instance.
+        // pid_max is at most 2^22, so no process has the numbers above.
+        let gone = 1 << 22;
+        let running = format!("mfroute-monitor.{}", std::process::id());
+        // Monitors gone (no process 0 either); one whose instance
+        // tracefs will not remove (here: not empty); one still running
+        // (this process); names not made by a monitor; another tool's
+        // instance.
         for d in [
-            "mfroute-monitor.1",
-            "mfroute-monitor.2/x",
-            "other",
-            "mfroute-monitor",
+            format!("mfroute-monitor.{gone}"),
+            format!("mfroute-monitor.{}/x", gone + 1),
+            running.clone(),
+            "mfroute-monitor.x".into(),
+            "mfroute-monitor.0".into(),
+            "other".into(),
+            "mfroute-monitor".into(),
         ] {
             fs::create_dir_all(dir.join(d)).unwrap();
         }
@@ -298,8 +322,24 @@ mod tests {
         let mut left = crate::sysfs::list_dir(&dir);
         left.sort();
         let _ = fs::remove_dir_all(&dir);
-        assert_eq!(left, ["mfroute-monitor", "mfroute-monitor.2", "other"]);
+        let mut want = vec![
+            "mfroute-monitor".to_string(),
+            format!("mfroute-monitor.{}", gone + 1),
+            running,
+            "mfroute-monitor.x".into(),
+            "other".into(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
         // No instances directory: nothing to do.
         remove_stale_instances(&dir);
+    }
+
+    #[test]
+    fn processes() {
+        assert!(process_exists(std::process::id() as i32));
+        assert!(!process_exists(1 << 22));
+        assert!(!process_exists(0));
+        assert!(!process_exists(-1));
     }
 }

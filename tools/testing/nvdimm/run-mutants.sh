@@ -77,8 +77,10 @@ restore() {
 trap 'restore; exit 130' INT TERM
 
 # build TOUCHED-PATHS: rebuild the kernel, the nfit_test modules when a
-# wrapped driver changed, and the initramfs.
+# wrapped driver changed, the command when it changed (into a target
+# directory of its own), and the initramfs.
 build() {
+	local target=$CARGO_TARGET_DIR
 	eval "$KMAKE" -s -j"$JOBS" bzImage modules >"$work/build.log" 2>&1 || return 1
 	eval "$KMAKE" -s INSTALL_MOD_PATH="$cache/mods" INSTALL_MOD_STRIP=1 \
 		modules_install >/dev/null 2>>"$work/build.log" || return 1
@@ -90,7 +92,13 @@ build() {
 			INSTALL_MOD_STRIP=1 INSTALL_MOD_DIR=nfit_test modules_install \
 			>/dev/null 2>>"$work/build.log" || return 1
 	fi
-	"$here/mkinitramfs.sh" "$cache" >>"$work/build.log" 2>&1
+	if echo "$1" | grep -q '^drivers/mfroute/tools/mfroute/'; then
+		target=$work/tool-target
+		CARGO_TARGET_DIR=$target cargo build --release --locked --quiet \
+			--manifest-path "$copy/tools/mfroute/Cargo.toml" \
+			>>"$work/build.log" 2>&1 || return 1
+	fi
+	CARGO_TARGET_DIR=$target "$here/mkinitramfs.sh" "$cache" >>"$work/build.log" 2>&1
 }
 
 # host TEST: run a host cargo test against the copy, in a target directory

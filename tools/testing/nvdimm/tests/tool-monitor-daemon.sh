@@ -12,7 +12,8 @@
 # the monitor is still running after the SIGHUP, and SIGTERM then stops
 # it, exit status 0, its trace instance removed.  And a monitor killed
 # with SIGKILL leaves its trace instance behind, which the next monitor
-# to start removes, leaving that of a monitor still running.
+# to start removes, leaving that of a monitor still running; eight
+# monitors started at once each keep their own.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -75,4 +76,32 @@ expect_eq "instances left: the running monitor's" \
 	"$tracing/instances/mfroute-monitor.$live"
 run kill -TERM $live
 wait $live || fail "the running monitor exited $?"
+
+# Eight monitors started at once: none takes another's instance for one
+# a monitor left (each finds the others' made, events not yet on, while
+# it starts), and each records the failure that follows.
+make_file /mnt/many 1
+off2=$(( $(pfn_of /mnt/many 0) * 4096 - $(data_start "$pmem") ))
+many=
+for i in 1 2 3 4 5 6 7 8; do
+	mfroute monitor --json --no-resolve --event mfroute_event --count 1 \
+		--timeout 60 --log /tmp/many.$i 2>/tmp/many.$i.err &
+	many="$many $!"
+done
+for m in $many; do
+	wait_for 20 monitor_ready $m
+done
+expect_eq "process sees the page" "$(dax-probe poison /mnt/many 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+i=0
+for m in $many; do
+	i=$((i + 1))
+	wait $m || fail "monitor $i of 8 exited $?"
+	cat /tmp/many.$i.err
+	expect_match "monitor $i of 8 recorded the failure" "$(cat /tmp/many.$i)" \
+		"\"blockdev\":\"$pmem\",\"offset_bytes\":$off2,\"len_bytes\":4096,"
+	expect_eq "monitor $i of 8 removed no instance" "$(cat /tmp/many.$i.err)" ""
+done
+expect_eq "no instance left" \
+	"$(ls -d $tracing/instances/mfroute-monitor.* 2>/dev/null)" ""
 run umount /mnt
