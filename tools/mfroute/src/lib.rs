@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod above;
+pub mod advice;
 pub mod clock;
 pub mod dev;
 pub mod dm;

@@ -232,6 +232,10 @@ struct StatusArgs {
     /// Print JSON
     #[arg(long)]
     json: bool,
+    /// Name what each failed range hit now (files, metadata) and the
+    /// next step, and where the media is
+    #[arg(long)]
+    resolve: bool,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -505,7 +509,10 @@ fn kernel_name(sys: &Sys, arg: &str) -> String {
 
 fn status_cmd(sys: &Sys, a: &StatusArgs) -> Result<()> {
     let dev = a.dev.as_deref().map(|d| kernel_name(sys, d));
-    let st = status::read(sys, dev.as_deref())?;
+    let mut st = status::read(sys, dev.as_deref())?;
+    if a.resolve {
+        status::resolve(sys, &mut st);
+    }
     if a.json {
         print(&json(&st)?)
     } else {

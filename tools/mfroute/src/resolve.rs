@@ -230,17 +230,14 @@ impl SystemResolver {
             *path = self.paths.path_of(mount, *inode);
         }
     }
-}
 
-impl Resolve for SystemResolver {
-    fn place(&mut self, name: &str) -> Option<Place> {
-        self.sys.place_of(name)
-    }
-
-    fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
+    /// What bytes `[offset, offset + len)` of failing device `name`
+    /// (number `dev`) hit wherever a filesystem is mounted: on the device
+    /// or its partitions, and on the device-mapper devices above them.
+    pub fn resolve_range(&mut self, name: &str, dev: DevNum, offset: u64, len: u64) -> Vec<Hit> {
         // Resolved as a delivery of the range to each device would be.
         let on = |name: String, dev: DevNum, offset: u64, len: u64| Deliver {
-            seq: f.seq,
+            seq: 0,
             kind: DeliverKind::Filesystem,
             dev,
             name,
@@ -249,17 +246,27 @@ impl Resolve for SystemResolver {
             flags: 0,
             result: 0,
         };
-        let mut hits = vec![self.resolve(&on(f.name.clone(), f.dev, f.offset, f.len))];
+        let mut hits = vec![self.resolve(&on(name.to_string(), dev, offset, len))];
         let mut tables = IoctlTables::new(&self.sys);
-        if let Ok(st) = stack::build(&self.sys, std::slice::from_ref(&f.name), &mut tables) {
+        if let Ok(st) = stack::build(&self.sys, &[name.to_string()], &mut tables) {
             for ns in &st.namespaces {
-                for a in above(ns, f.offset, f.len) {
+                for a in above(ns, offset, len) {
                     hits.push(self.resolve(&on(a.name, a.dev, a.offset, a.len)));
                 }
             }
         }
         hits.retain(|h| h.status != HitStatus::NotMounted);
         hits
+    }
+}
+
+impl Resolve for SystemResolver {
+    fn place(&mut self, name: &str) -> Option<Place> {
+        self.sys.place_of(name)
+    }
+
+    fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
+        self.resolve_range(&f.name, f.dev, f.offset, f.len)
     }
 
     fn resolve(&mut self, d: &Deliver) -> Hit {

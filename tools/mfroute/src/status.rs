@@ -2,9 +2,12 @@
 //! `mfroute status`: the per-device counters and failed ranges in
 //! `/sys/kernel/mfroute`.
 
+use crate::advice;
 use crate::dev::DevNum;
 use crate::error::{Error, Result};
-use crate::sysfs::{list_dir, Sys};
+use crate::hit::{self, Hit};
+use crate::resolve::SystemResolver;
+use crate::sysfs::{list_dir, Place, Sys};
 use crate::units::{self, SECTOR};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -70,7 +73,7 @@ pub fn parse_stat(text: &str) -> std::result::Result<Stat, String> {
 
 /// A failed range, in 512-byte sectors of the device (`failed`, like
 /// `/sys/block/*/badblocks`), with the same range in bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FailedRange {
     /// First sector.
     pub sector: u64,
@@ -80,6 +83,22 @@ pub struct FailedRange {
     pub offset: u64,
     /// Bytes.
     pub len: u64,
+    /// What it hit in the filesystems mounted on the device, its
+    /// partitions and the device-mapper devices above (`--resolve`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits: Option<Vec<Damage>>,
+}
+
+/// What a failed range hit in one filesystem, and the next step: one
+/// line per owner piece, in their order, or one for a filesystem that
+/// shut down.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Damage {
+    /// The hit, as `mfroute monitor` prints it.
+    #[serde(flatten)]
+    pub hit: Hit,
+    /// The next steps.
+    pub advice: Vec<String>,
 }
 
 /// Parses a `failed` file: one `START LENGTH` line per range.
@@ -98,6 +117,7 @@ pub fn parse_failed(text: &str) -> std::result::Result<Vec<FailedRange>, String>
                 sectors,
                 offset: sector.saturating_mul(SECTOR),
                 len: sectors.saturating_mul(SECTOR),
+                hits: None,
             })
         })
         .collect()
@@ -114,6 +134,16 @@ pub struct DeviceStatus {
     pub stat: Stat,
     /// Currently failed ranges.
     pub failed: Vec<FailedRange>,
+    /// With `--resolve`, the ranges of the block device's `badblocks`
+    /// that no failed range covers, resolved the same way: what the
+    /// platform reported (address range scrub, machine checks) and the
+    /// router did not remember, such as ranges left to the per-page path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badblocks: Option<Vec<FailedRange>>,
+    /// Where its media is (`--resolve`; `null` when not a pmem disk of
+    /// the nvdimm bus).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Option<Place>>,
 }
 
 /// Everything `mfroute status` shows.
@@ -167,9 +197,51 @@ pub fn read(sys: &Sys, only: Option<&str>) -> Result<Status> {
             stat: parse_stat(&read("stat")?).map_err(|e| bad("stat", e))?,
             failed: parse_failed(&read("failed")?).map_err(|e| bad("failed", e))?,
             name,
+            badblocks: None,
+            place: None,
         });
     }
     Ok(Status { version, devices })
+}
+
+/// Resolves every failed range of `st` to what it hit now, with advice,
+/// and names where each device's media is.
+pub fn resolve(sys: &Sys, st: &mut Status) {
+    let mut resolver = SystemResolver::new(sys.clone());
+    for d in &mut st.devices {
+        d.place = Some(sys.place_of(&d.name));
+        // A device without the file (not a disk, or gone) has none.
+        let bad = sys
+            .read(format!("/sys/block/{}/badblocks", d.name))
+            .ok()
+            .and_then(|t| parse_failed(&t).ok())
+            .unwrap_or_default();
+        let known: Vec<(u64, u64)> = d.failed.iter().map(|f| (f.sector, f.sectors)).collect();
+        let mut extra = Vec::new();
+        for b in bad {
+            for (sector, sectors) in hit::gaps(b.sector, b.sectors, &known) {
+                extra.push(FailedRange {
+                    sector,
+                    sectors,
+                    offset: sector.saturating_mul(SECTOR),
+                    len: sectors.saturating_mul(SECTOR),
+                    hits: None,
+                });
+            }
+        }
+        for f in d.failed.iter_mut().chain(extra.iter_mut()) {
+            let hits = resolver.resolve_range(&d.name, d.dev, f.offset, f.len);
+            f.hits = Some(
+                hits.into_iter()
+                    .map(|hit| Damage {
+                        advice: advice::for_hit(&hit),
+                        hit,
+                    })
+                    .collect(),
+            );
+        }
+        d.badblocks = Some(extra);
+    }
 }
 
 fn ranges(n: u64, bytes: u64) -> String {
@@ -214,21 +286,75 @@ pub fn render_human(st: &Status) -> String {
         }
         if d.failed.is_empty() {
             let _ = writeln!(s, "  {:<16} none", "failed now");
-        } else {
-            for (i, f) in d.failed.iter().enumerate() {
-                let _ = writeln!(
-                    s,
-                    "  {:<16} {} at byte {:#x} (sectors {}..{})",
-                    if i == 0 { "failed now" } else { "" },
-                    units::size(f.len),
-                    f.offset,
-                    f.sector,
-                    (f.sector + f.sectors).saturating_sub(1),
-                );
-            }
+        }
+        range_rows(&mut s, "failed now", &d.failed, "");
+        let bad = d.badblocks.as_deref().unwrap_or_default();
+        range_rows(&mut s, "bad blocks", bad, ", not failed in mfroute");
+        if let Some(place) = &d.place {
+            let where_ = place.as_ref().map_or_else(
+                || "not a pmem namespace".into(),
+                crate::monitor::place_words,
+            );
+            let _ = writeln!(s, "  {:<16} {where_}", "media");
         }
     }
     s
+}
+
+/// A row per range, the first labelled, each followed by what it hit
+/// (`--resolve`).
+fn range_rows(s: &mut String, label: &str, ranges: &[FailedRange], note: &str) {
+    for (i, f) in ranges.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  {:<16} {} at byte {:#x} (sectors {}..{}){note}",
+            if i == 0 { label } else { "" },
+            units::size(f.len),
+            f.offset,
+            f.sector,
+            (f.sector + f.sectors).saturating_sub(1),
+        );
+        if let Some(hits) = &f.hits {
+            damage_words(s, hits);
+        }
+    }
+}
+
+/// What a failed range hit, under it: a line per filesystem, then each
+/// owner and its next step.
+fn damage_words(s: &mut String, hits: &[Damage]) {
+    const INDENT: &str = "                   ";
+    if hits.is_empty() {
+        let _ = writeln!(s, "{INDENT}in no mounted filesystem");
+    }
+    for d in hits {
+        let h = &d.hit;
+        let device = h.device.as_deref().unwrap_or("?");
+        let fs = match (&h.fstype, &h.mount) {
+            (Some(t), Some(m)) => format!("{t} on {m}"),
+            _ => "a filesystem".into(),
+        };
+        let _ = writeln!(
+            s,
+            "{INDENT}{device} bytes {}, {fs}:",
+            units::byte_range(h.offset, h.len)
+        );
+        if h.owners.is_empty() {
+            let why = h.message.as_deref().unwrap_or("nothing found");
+            let _ = writeln!(s, "{INDENT}  {why}");
+        }
+        for (i, p) in h.owners.iter().enumerate() {
+            let _ = writeln!(s, "{INDENT}  {}", hit::piece_words(p));
+            if let Some(a) = d.advice.get(i) {
+                let _ = writeln!(s, "{INDENT}    next: {a}");
+            }
+        }
+        if h.owners.is_empty() {
+            for a in &d.advice {
+                let _ = writeln!(s, "{INDENT}    next: {a}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
