@@ -33,7 +33,8 @@ userspace side:
            offset) or the filesystem metadata it hit
   stack    shows the translation chain above each pmem namespace and
            whether mfroute translates failures through each level
-  status   prints the per-device counters and the ranges failed now
+  status   prints the per-device counters and the ranges failed now, and
+           with --resolve which files they damaged and what to do
 
 Human-readable output is the default; --json prints the same information as
 JSON (one object per line for monitor), whose shape is stable and documented
@@ -56,6 +57,9 @@ EXAMPLES:
   Show what sits on top of pmem0, and the counters:
       mfroute stack pmem0
       mfroute status --json
+
+  Which files are damaged now, and what to do about each:
+      mfroute status --resolve
 
 FILES:
   /sys/kernel/tracing/events/mfroute/   the module's tracepoints (also under
@@ -167,11 +171,20 @@ For each device mfroute tracks (a device it has seen a failure on, or a
 holder registered on): failure events, ranges and bytes told to holders,
 absorbed (reported before), left to the per-page path, refused by a
 holder with an error, and repaired; holder calls made; and the ranges that
-are failed now.  Read from /sys/kernel/mfroute; root is not needed.",
+are failed now.  Read from /sys/kernel/mfroute; root is not needed.
+
+With --resolve, also the ranges of the device's badblocks that mfroute
+does not list (poison the platform reported that went the per-page way),
+and for each range what it holds now in the filesystems mounted on the
+device, its partitions and the device-mapper devices above (files with
+their byte ranges, metadata), each with the next step, and where the
+media is (namespace, region, DIMMs).  Resolving needs root (GETFSMAP,
+device-mapper tables).",
         after_long_help = "\
 EXAMPLES:
   mfroute status
-  mfroute status pmem0 --json"
+  mfroute status pmem0 --json
+  mfroute status --resolve /dev/pmem0"
     )]
     Status(StatusArgs),
 }
