@@ -7,9 +7,10 @@
 #   make check   build everything, run the host tests and every guest test;
 #                ends with "N passed, N failed" and fails if anything failed
 #
-# Other targets: deps, tree, kernel, nfit, tool, initramfs, host-test,
-# guest-test, bench, mutants, mutants-host, checkpatch, series-check,
-# clean.  Variables:
+# Other targets: deps, tree, kernel, nfit, tool, install-tool, deb,
+# initramfs, host-test, guest-test, bench, mutants, mutants-host,
+# checkpatch, series-check, clean.  Variables: DESTDIR and PREFIX (/usr) for
+# install-tool,
 # SANITIZER (kasan, the default, or kcsan), CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
 # directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
@@ -52,8 +53,8 @@ export LIBCLANG_PATH := /usr/lib/llvm-19/lib
 export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(REPO))
 export MFROUTE_CACHE := $(CACHE)
 
-.PHONY: all deps tree kernel nfit tool initramfs host-test guest-test check \
-	run bench mutants mutants-host checkpatch series-check clean
+.PHONY: all deps tree kernel nfit tool install-tool deb initramfs host-test \
+	guest-test check run bench mutants mutants-host checkpatch series-check clean
 
 all: initramfs
 
@@ -81,6 +82,17 @@ nfit: kernel
 tool: deps
 	@cargo build --release --locked --quiet \
 		--manifest-path $(REPO)/tools/mfroute/Cargo.toml
+
+# The command as a distribution installs it: binary, manual pages,
+# completions, systemd unit (tools/mfroute/packaging).
+PREFIX ?= /usr
+install-tool: tool
+	@$(REPO)/tools/mfroute/packaging/install.sh $(CARGO_TARGET_DIR)/release/mfroute \
+		'$(DESTDIR)' $(PREFIX)
+
+# The Debian package of the command, into the cache; prints its path.
+deb: tool
+	@$(REPO)/tools/mfroute/packaging/deb.sh $(CARGO_TARGET_DIR)/release/mfroute $(CACHE)
 
 initramfs: nfit tool
 	@$(NVDIMM)/mkinitramfs.sh $(CACHE)

@@ -2,7 +2,7 @@
 //! mfroute(8): follow, explain and count the persistent-memory failures
 //! that the mfroute kernel module routes.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use mfroute::clock::WallClock;
 use mfroute::error::{Error, Result};
 use mfroute::monitor::{Filter, Format, Monitor, Output};
@@ -187,6 +187,33 @@ EXAMPLES:
   mfroute status --resolve /dev/pmem0"
     )]
     Status(StatusArgs),
+    /// Write the manual page or a shell's completion script to standard
+    /// output (for packaging: make install-tool)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// What to write
+    #[arg(value_enum)]
+    what: Generated,
+    /// For man: the directory to write the pages to
+    #[arg(value_name = "DIR", required_if_eq("what", "man"))]
+    dir: Option<PathBuf>,
+}
+
+/// What `mfroute generate` writes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Generated {
+    /// mfroute(8) and a page per command (mfroute-monitor(8), ...), roff
+    Man,
+    /// bash completion
+    Bash,
+    /// zsh completion
+    Zsh,
+    /// fish completion
+    Fish,
 }
 
 #[derive(Args, Debug)]
@@ -533,6 +560,48 @@ fn status_cmd(sys: &Sys, a: &StatusArgs) -> Result<()> {
     }
 }
 
+fn generate(a: &GenerateArgs) -> Result<()> {
+    let mut cmd = Cli::command();
+    let shell = match a.what {
+        Generated::Man => return man_pages(cmd, a.dir.as_deref().unwrap_or(Path::new("."))),
+        Generated::Bash => clap_complete::Shell::Bash,
+        Generated::Zsh => clap_complete::Shell::Zsh,
+        Generated::Fish => clap_complete::Shell::Fish,
+    };
+    let mut out = io::stdout().lock();
+    clap_complete::generate(shell, &mut cmd, "mfroute", &mut out);
+    out.flush()
+        .map_err(|e| Error::failed(format!("writing standard output: {e}")))
+}
+
+/// Writes mfroute.8 and mfroute-COMMAND.8 for each command not hidden
+/// into `dir`.
+fn man_pages(cmd: clap::Command, dir: &Path) -> Result<()> {
+    let write = |name: &str, page: clap::Command| {
+        let path = dir.join(format!("{name}.8"));
+        let mut text = Vec::new();
+        clap_mangen::Man::new(page)
+            .section("8")
+            .render(&mut text)
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|e| Error::io("writing", &path, &e))
+    };
+    let version = cmd.get_version().unwrap_or_default().to_string();
+    for sub in cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+    {
+        let name = format!("mfroute-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .name(&name)
+            .bin_name(format!("mfroute {}", sub.get_name()))
+            .version(version.clone());
+        write(&name, page)?;
+    }
+    write("mfroute", cmd)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let sys = Sys::new(&cli.root);
@@ -540,6 +609,7 @@ fn main() -> ExitCode {
         Command::Monitor(a) => monitor(&sys, a),
         Command::Stack(a) => stack_cmd(&sys, a),
         Command::Status(a) => status_cmd(&sys, a),
+        Command::Generate(a) => generate(a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

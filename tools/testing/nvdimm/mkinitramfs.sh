@@ -75,9 +75,10 @@ for c in "$here"/helpers/*.c; do
 	[ "$bin" -nt "$c" ] || gcc -static -O2 -Wall -Werror -o "$bin" "$c"
 done
 install -m 0755 "$cache/helpers/"* usr/bin/
-# The mfroute command ("make tool").
+# The mfroute command ("make tool"), installed as "make install-tool"
+# installs it: tests run its systemd unit's ExecStart line.
 tool=${CARGO_TARGET_DIR:?run from make}/release/mfroute
-install -m 0755 "$tool" usr/bin/mfroute
+"$here/../../mfroute/packaging/install.sh" "$tool" "$PWD" /usr
 copy_libs "$tool"
 install -m 0755 "$here/init" init
 install -m 0644 "$here/lib.sh" lib/mfroute-test-lib.sh

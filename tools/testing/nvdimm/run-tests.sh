@@ -84,8 +84,8 @@ while read -r kname kreason; do
 done <"$here/known-failures"
 
 total=${#tests[@]}
-# The three host checks.
-[ -z "$guest_only" ] && total=$((total + 3))
+# The four host checks.
+[ -z "$guest_only" ] && total=$((total + 4))
 passed=0
 failed=0
 skipped=0
@@ -133,6 +133,12 @@ if [ -z "$guest_only" ]; then
 		(cd "$repo/src/route" && cargo fmt --check) &&
 		(cd "$repo/tools/mfroute" && cargo fmt --check); } >"$log" 2>&1 && ok=1
 	result "host: rustfmt --check" $ok "$log"
+	# The command installed, and packaged, as a distribution would.
+	log=$logs/host-install-tool.log
+	ok=0
+	"$repo/tools/mfroute/packaging/check.sh" "${CARGO_TARGET_DIR:?run from make}/release/mfroute" \
+		>"$log" 2>&1 && ok=1
+	result "host: install-tool and deb" $ok "$log"
 fi
 
 # One guest test: boot it and write its verdict to $logs/NAME.verdict as

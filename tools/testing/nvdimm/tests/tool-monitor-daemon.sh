@@ -12,8 +12,9 @@
 # the monitor is still running after the SIGHUP, and SIGTERM then stops
 # it, exit status 0, its trace instance removed.  And a monitor killed
 # with SIGKILL leaves its trace instance behind, which the next monitor
-# to start removes, leaving that of a monitor still running; eight
-# monitors started at once each keep their own.
+# to start removes, leaving that of a monitor still running; the
+# systemd unit's ExecStart line runs as a service; eight monitors started
+# at once each keep their own.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -76,6 +77,26 @@ expect_eq "instances left: the running monitor's" \
 	"$tracing/instances/mfroute-monitor.$live"
 run kill -TERM $live
 wait $live || fail "the running monitor exited $?"
+
+# The systemd unit's service, as systemd would start it: its ExecStart
+# line, standard output as the journal.  A failure is logged in words,
+# "systemctl reload" (its ExecReload, SIGHUP) does not stop it, and
+# SIGTERM (systemctl stop) does, exit status 0.
+unit=/usr/lib/systemd/system/mfroute-monitor.service
+exec_start=$(sed -n 's/^ExecStart=//p' $unit)
+expect_eq "the unit's service" "$exec_start" "/usr/bin/mfroute monitor"
+make_file /mnt/unit 1
+$exec_start >/tmp/journal.txt 2>&1 &
+service=$!
+wait_for 10 monitor_ready $service
+run kill -HUP $service
+expect_eq "service: process sees the page" "$(dax-probe poison /mnt/unit 0)" \
+	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+wait_for 10 grep -q "/mnt/unit bytes 0x0\.\.0xfff .* told to xfs on /mnt" /tmp/journal.txt
+expect_eq "service still running after reload" "$(kill -0 $service && echo yes)" yes
+run kill -TERM $service
+wait $service || fail "the service exited $?"
+cat /tmp/journal.txt
 
 # Eight monitors started at once: none takes another's instance for one
 # a monitor left (each finds the others' made, events not yet on, while
