@@ -10,11 +10,17 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// Exit status: bad command line (clap's own status for usage errors).
 pub const EXIT_USAGE: i32 = 2;
-/// Exit status: the system is not ready (not root, no tracefs, mfroute
-/// not loaded).
+/// Exit status: the system is not ready (no access to tracefs, no
+/// tracefs, mfroute not loaded).
 pub const EXIT_ENVIRONMENT: i32 = 3;
 /// Exit status: the named device does not exist or is not the right kind.
 pub const EXIT_UNKNOWN_DEVICE: i32 = 4;
+
+/// What following the tracepoints needs, said when it is missing.
+pub const TRACEFS_HINT: &str =
+    "run it as root, or with the capabilities CAP_DAC_OVERRIDE (tracefs) \
+     and CAP_SYS_ADMIN (to resolve: GETFSMAP, device-mapper tables), for example \
+     AmbientCapabilities= in a systemd unit";
 
 /// A reportable error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +61,10 @@ impl Error {
         }
     }
 
-    /// Not running as root.
-    pub fn not_root(what: &str) -> Self {
-        Self::environment(
-            format!("{what} needs root"),
-            "run it as root (for example with sudo)",
-        )
+    /// Not allowed to use tracefs: `what` (`creating trace instance
+    /// /sys/kernel/tracing/instances/...: Permission denied`).
+    pub fn no_tracefs_access(what: impl Into<String>) -> Self {
+        Self::environment(what, TRACEFS_HINT)
     }
 
     /// The module is not loaded (`/sys/kernel/mfroute` is missing).
@@ -89,7 +93,7 @@ impl Error {
     }
 
     /// An I/O error on `path` while doing `what` (`reading`); permission
-    /// denied is reported as needing root.
+    /// denied says what privilege would do.
     pub fn io(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
         let message = format!("{what} {}: {e}", path.display());
         match e.kind() {
@@ -97,6 +101,16 @@ impl Error {
                 Self::environment(message, "run it as root (for example with sudo)")
             }
             _ => Self::failed(message),
+        }
+    }
+
+    /// As [`Error::io`], for a path in tracefs.
+    pub fn tracefs_io(what: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                Self::no_tracefs_access(format!("{what} {}: {e}", path.display()))
+            }
+            _ => Self::io(what, path, e),
         }
     }
 }

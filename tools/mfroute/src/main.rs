@@ -77,7 +77,7 @@ EXIT STATUS:
      signal)
   1  failure: an I/O error or data that could not be read
   2  bad command line
-  3  the system is not ready: not root, tracefs not mounted, mfroute not
+  3  the system is not ready: tracefs refused, or not mounted, mfroute not
      loaded or without tracepoints
   4  unknown device, or not the kind of device the command needs";
 
@@ -136,9 +136,10 @@ EXAMPLES:
   mfroute monitor --from /sys/kernel/tracing/trace --no-resolve
 
 EXIT STATUS:
-  0 when stopped by --count, --timeout, end of --from input or SIGINT,
-  SIGTERM or SIGHUP; 3 when not root, tracefs is not mounted or mfroute is
-  not loaded; 1 on other errors."
+  0 when stopped by --count, --timeout, end of --from input, SIGINT or
+  SIGTERM (SIGHUP reopens the --log file); 3 when tracefs refuses it (root,
+  or CAP_DAC_OVERRIDE, is needed) or is not mounted, or mfroute is not
+  loaded; 1 on other errors."
     )]
     Monitor(MonitorArgs),
 
@@ -153,7 +154,9 @@ physical data range; its partitions; the device-mapper devices above it,
 recursively (dm on dm), each with its live table and whether mfroute
 translates failures through it (linear and striped targets: yes; any other
 target type: no, failures under it take the kernel's per-page path); and
-what is mounted on each level.  Reading device-mapper tables needs root.",
+what is mounted on each level.  Reading device-mapper tables needs
+CAP_SYS_ADMIN and access to /dev/mapper/control; without them each
+device-mapper device says its table was not read.",
         after_long_help = "\
 EXAMPLES:
   mfroute stack
@@ -311,10 +314,6 @@ fn install_signal_handlers() -> Result<()> {
     Ok(())
 }
 
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
-
 /// Where monitor output goes.
 struct Sink {
     out: Box<dyn Write>,
@@ -371,13 +370,10 @@ impl Sink {
 fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     let format = if a.json { Format::Json } else { Format::Human };
     let live = a.from.is_none();
-    if live {
-        if !is_root() {
-            return Err(Error::not_root("following the mfroute tracepoints"));
-        }
-        if !status::loaded(sys) {
-            return Err(Error::not_loaded());
-        }
+    // Whether tracefs lets it in is found out by trying (root, the
+    // capabilities, or a tracefs mounted with gid= for its group).
+    if live && !status::loaded(sys) {
+        return Err(Error::not_loaded());
     }
     let mut resolver = SystemResolver::new(sys.clone());
     let resolver: Option<&mut dyn Resolve> = if a.no_resolve {

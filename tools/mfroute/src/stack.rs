@@ -13,6 +13,12 @@ use crate::units::{self, SECTOR};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io;
+
+/// The note of a device-mapper device whose table this process may not
+/// read.
+const TABLE_DENIED: &str =
+    "table not read: device-mapper tables need CAP_SYS_ADMIN and access to /dev/mapper/control \
+     (run it as root)";
 use std::path::{Path, PathBuf};
 
 /// Where device-mapper tables come from.
@@ -241,7 +247,7 @@ impl Builder<'_> {
                 }
             }
             Some(Err(e)) if matches!(e.kind(), io::ErrorKind::PermissionDenied) => {
-                return Err(Error::not_root("reading device-mapper tables"));
+                note = Some(format!("{TABLE_DENIED}: {e}"));
             }
             Some(Err(e)) => note = Some(format!("table unavailable: {e}")),
             None => note = Some("device number unknown".into()),
@@ -461,6 +467,8 @@ fn render_dm(s: &mut String, d: &DmNode, indent: usize) {
     let dev = d.dev.map_or_else(String::new, |d| format!(" ({d})"));
     let verdict = if d.translated {
         "failures are translated up to it"
+    } else if d.note.is_some() {
+        "whether failures are translated up to it is not known"
     } else {
         "failures are NOT translated up to it (per-page path)"
     };

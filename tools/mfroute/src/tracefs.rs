@@ -21,13 +21,20 @@ use std::time::{Duration, Instant};
 /// Where tracefs may be mounted, in order of preference.
 pub const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 
-/// The mounted tracefs, or the error saying how to mount it.
+/// The mounted tracefs, or the error saying how to mount it, or what it
+/// takes to be let in.
 pub fn find(sys: &Sys) -> Result<PathBuf> {
-    TRACEFS_DIRS
-        .iter()
-        .map(|d| sys.path(d))
-        .find(|d| d.join("trace_pipe").exists())
-        .ok_or_else(Error::no_tracefs)
+    for d in TRACEFS_DIRS.iter().map(|d| sys.path(d)) {
+        let pipe = d.join("trace_pipe");
+        match fs::metadata(&pipe) {
+            Ok(_) => return Ok(d),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                return Err(Error::tracefs_io("looking up", &pipe, &e));
+            }
+            Err(_) => {}
+        }
+    }
+    Err(Error::no_tracefs())
 }
 
 /// A trace buffer with mfroute's events enabled, undone on drop.
@@ -40,7 +47,7 @@ pub struct Session {
 }
 
 fn write(path: &Path, value: &str) -> Result<()> {
-    fs::write(path, value).map_err(|e| Error::io("writing", path, &e))
+    fs::write(path, value).map_err(|e| Error::tracefs_io("writing", path, &e))
 }
 
 impl Session {
@@ -92,12 +99,12 @@ impl Session {
                 Ok(s)
             }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                Err(Error::io("creating trace instance", &inst, &e))
+                Err(Error::tracefs_io("creating trace instance", &inst, &e))
             }
             Err(_) => {
                 let path = tracefs.join(&events);
                 let previous = fs::read_to_string(&path)
-                    .map_err(|e| Error::io("reading", &path, &e))?
+                    .map_err(|e| Error::tracefs_io("reading", &path, &e))?
                     .trim()
                     .to_string();
                 write(&path, "1")?;

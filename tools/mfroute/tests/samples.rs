@@ -256,10 +256,21 @@ fn stack_without_tables() {
     );
     assert!(!dm0.translated && dm0.targets.is_empty());
     assert_eq!(dm0.holders[0].name, "dm-1");
-    // Not allowed to read it: an error saying root is needed.
-    let e = stack::build(&sys, &["pmem1".into()], &mut FailingTables(13)).unwrap_err();
-    assert_eq!(e.exit_code, 3);
-    assert!(e.message.contains("needs root"), "{}", e.message);
+    // Not allowed to read it: the rest is shown, with what is missing.
+    let st = stack::build(&sys, &["pmem1".into()], &mut FailingTables(13)).unwrap();
+    let dm0 = &st.namespaces[0].holders[0];
+    assert_eq!(
+        dm0.note.as_deref(),
+        Some(
+            "table not read: device-mapper tables need CAP_SYS_ADMIN and access to \
+             /dev/mapper/control (run it as root): Permission denied (os error 13)"
+        )
+    );
+    assert!(!dm0.translated && dm0.targets.is_empty());
+    assert_eq!(dm0.holders[0].name, "dm-1");
+    assert!(
+        stack::render_human(&st).contains("whether failures are translated up to it is not known")
+    );
 }
 
 /// A made-up pmem0p1 under a chain of ten device-mapper devices, dm-10 on

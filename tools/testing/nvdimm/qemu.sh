@@ -81,6 +81,9 @@ boot_guest() {
 make_payload() {
 	local here=$1 extra=${2:-} stage
 	stage=$(mktemp -d "$cache/payload.XXXXXX")
+	# Its "." becomes the guest's "/": searchable by every user, not
+	# mktemp's 0700.
+	chmod 0755 "$stage"
 	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench" "$stage/selftest"
 	cp -a "$here/tests/." "$stage/tests/"
 	cp -a "$here/demo.sh" "$stage/tests/"
