@@ -29,6 +29,7 @@ dest=$work/root
 "$here/install.sh" "$bin" "$dest" /usr/local || { echo "FAILED: install.sh"; exit 1; }
 files=(bin/mfroute share/man/man8/mfroute.8.gz share/man/man8/mfroute-monitor.8.gz
 	share/man/man8/mfroute-stack.8.gz share/man/man8/mfroute-status.8.gz
+	share/man/man8/mfroute-log.8.gz
 	share/bash-completion/completions/mfroute share/zsh/vendor-completions/_mfroute
 	share/fish/vendor_completions.d/mfroute.fish lib/systemd/system/mfroute-monitor.service)
 for f in "${files[@]}"; do
@@ -58,10 +59,10 @@ complete_words() {
 	' sh "$dest/usr/local/share/bash-completion/completions/mfroute" "$@"
 }
 check "bash completes the commands" test "$(complete_words mfroute '' | tr ' ' '\n' |
-	grep -E '^(monitor|stack|status)$' | sort | tr '\n' ' ')" = "monitor stack status "
+	grep -E '^(log|monitor|stack|status)$' | sort | tr '\n' ' ')" = "log monitor stack status "
 check "bash completes status options" grep -qw -- --resolve <(complete_words mfroute status --)
 check "the unit starts the installed binary" grep -qx \
-	'ExecStart=/usr/local/bin/mfroute monitor' \
+	'ExecStart=/usr/local/bin/mfroute monitor --store /var/lib/mfroute/events.jsonl' \
 	"$dest/usr/local/lib/systemd/system/mfroute-monitor.service"
 check "the installed binary runs" "$dest/usr/local/bin/mfroute" --version
 

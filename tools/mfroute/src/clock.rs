@@ -77,12 +77,21 @@ impl WallClock {
     /// and the zone's offset: `2026-12-06T12:00:00.123456789+00:00`.
     pub fn rfc3339(&self, t: &Timestamp) -> Option<String> {
         let real = i128::from(self.boot_ns(t)?) + self.boot_to_real_ns?;
-        let at = Instant::from_nanosecond(real).ok()?;
-        Some(
-            at.to_zoned(self.tz.clone())
-                .strftime("%Y-%m-%dT%H:%M:%S%.9f%:z")
-                .to_string(),
-        )
+        Some(self.format(Instant::from_nanosecond(real).ok()?))
+    }
+
+    /// Now, as [`WallClock::rfc3339`] prints it, for what the monitor
+    /// notices itself (a warning); `None` when its records carry no
+    /// wall-clock time either.
+    pub fn now_rfc3339(&self) -> Option<String> {
+        self.boot_to_real_ns?;
+        Some(self.format(Instant::now()))
+    }
+
+    fn format(&self, at: Instant) -> String {
+        at.to_zoned(self.tz.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%.9f%:z")
+            .to_string()
     }
 }
 

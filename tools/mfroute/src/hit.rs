@@ -3,10 +3,10 @@
 
 use crate::dev::DevNum;
 use crate::units;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Who owns a piece of a filesystem's device.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Owner {
     /// Data of a file.
@@ -66,7 +66,7 @@ impl Owner {
 }
 
 /// A piece of the hit range and its owner.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Piece {
     /// First byte in the filesystem's device.
     #[serde(rename = "offset_bytes")]

@@ -18,6 +18,7 @@ pub mod error;
 pub mod fiemap;
 pub mod flags;
 pub mod fsmap;
+pub mod history;
 pub mod hit;
 pub mod monitor;
 pub mod mountinfo;

@@ -9,7 +9,7 @@ use mfroute::monitor::{Filter, Format, Monitor, Output};
 use mfroute::resolve::{Resolve, SystemResolver};
 use mfroute::stack::{self, IoctlTables};
 use mfroute::sysfs::Sys;
-use mfroute::{status, tracefs};
+use mfroute::{history, status, tracefs};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -190,10 +190,52 @@ EXAMPLES:
   mfroute status --resolve /dev/pmem0"
     )]
     Status(StatusArgs),
+    /// Show the failures a monitor stored (--store), with what they hit
+    #[command(
+        long_about = "\
+Show the failures a monitor stored (mfroute monitor --store FILE; the
+systemd unit keeps /var/lib/mfroute/events.jsonl), one line per record
+with its wall-clock time: each failure, each holder told and what the
+range hit then (files, metadata), parts already known and parts left to
+the per-page path.  The history outlives the monitor and, on persistent
+disk, the machine: a monitor started after a failure cannot see it.",
+        after_long_help = "\
+EXAMPLES:
+  mfroute log --since 2h
+  mfroute log --since 2026-12-06T14:00:00Z --dev pmem0 --json
+  mfroute log --summary"
+    )]
+    Log(LogArgs),
     /// Write the manual page or a shell's completion script to standard
     /// output (for packaging: make install-tool)
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+struct LogArgs {
+    /// The history to read
+    #[arg(long, value_name = "FILE", default_value = history::DEFAULT_STORE)]
+    store: PathBuf,
+    /// Only records from WHEN on: an RFC 3339 time, or a span back from
+    /// now (30m, 2h, 1d)
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Only records about device DEV (pmem0, /dev/pmem0, MAJ:MIN;
+    /// repeatable)
+    #[arg(long = "dev", value_name = "DEV")]
+    devs: Vec<String>,
+    /// Only records of tracepoint EVENT (event, deliver, absorb,
+    /// fallback, warning; repeatable)
+    #[arg(long = "event", value_name = "EVENT")]
+    events: Vec<String>,
+    /// Print the records as stored, one JSON object per line
+    #[arg(long, conflicts_with = "summary")]
+    json: bool,
+    /// Print, per device, how many failures, what became of them and
+    /// which files they hit
+    #[arg(long)]
+    summary: bool,
 }
 
 #[derive(Args, Debug)]
@@ -231,6 +273,10 @@ struct MonitorArgs {
     /// SIGHUP, as after logrotate moved it)
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Also append every record printed, as JSON, to FILE, the history
+    /// 'mfroute log' reads (reopened on SIGHUP; its directory is made)
+    #[arg(long, value_name = "FILE")]
+    store: Option<PathBuf>,
     /// Read trace text from FILE ('-': standard input) instead of tracefs
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
@@ -319,17 +365,30 @@ struct Sink {
     out: Box<dyn Write>,
     /// The log file, if not standard output.
     log: Option<PathBuf>,
+    /// The store, if one is kept, and its path.
+    store: Option<(File, PathBuf)>,
 }
 
 impl Sink {
-    fn open(log: Option<&Path>) -> Result<Self> {
+    fn open(log: Option<&Path>, store: Option<&Path>) -> Result<Self> {
         let out: Box<dyn Write> = match log {
             Some(p) => Box::new(Self::append(p).map_err(|e| Error::io("opening", p, &e))?),
             None => Box::new(io::stdout()),
         };
+        let store = match store {
+            Some(p) => {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io("making", dir, &e))?;
+                }
+                let f = Self::append(p).map_err(|e| Error::io("opening", p, &e))?;
+                Some((f, p.to_path_buf()))
+            }
+            None => None,
+        };
         Ok(Self {
             out,
             log: log.map(Path::to_path_buf),
+            store,
         })
     }
 
@@ -343,25 +402,37 @@ impl Sink {
         if let Some(p) = &self.log {
             self.out = Box::new(Self::append(p)?);
         }
+        if let Some((f, p)) = &mut self.store {
+            *f = Self::append(p)?;
+        }
         Ok(())
     }
 
-    /// Writes one line and flushes it, so a reader of the log sees every
-    /// record as soon as it is printed.
-    fn line(&mut self, s: &str) -> io::Result<()> {
+    /// Writes one line, and its JSON form to the store, and flushes them,
+    /// so a reader of the log sees every record as soon as it is printed.
+    fn line(&mut self, s: &str, json: Option<&str>) -> io::Result<()> {
         if REOPEN.swap(false, Ordering::Relaxed) {
             self.reopen()?;
         }
         writeln!(self.out, "{s}")?;
-        self.out.flush()
+        self.out.flush()?;
+        if let (Some((f, _)), Some(j)) = (&mut self.store, json) {
+            // One write a line: a crash leaves whole lines.
+            f.write_all(format!("{j}\n").as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Reports `msg` on standard error and, when logging to a file, in the
-    /// log too, as a record of `mon`'s format: the log has no silent holes.
+    /// log too, as a record of `mon`'s format, and in the store: the log
+    /// and the store have no silent holes.
     fn warn(&mut self, mon: &Monitor, msg: &str) -> io::Result<()> {
         eprintln!("mfroute: warning: {msg}");
+        let json = self.store.is_some().then(|| mon.warning_json(msg));
         if self.log.is_some() {
-            self.line(&mon.warning(msg))?;
+            self.line(&mon.warning(msg), json.as_deref())?;
+        } else if let (Some((f, _)), Some(j)) = (&mut self.store, json) {
+            f.write_all(format!("{j}\n").as_bytes())?;
         }
         Ok(())
     }
@@ -403,8 +474,11 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
         origins: a.origins.clone(),
         devs: a.devs.iter().map(|d| kernel_name(sys, d)).collect(),
     };
-    let mut mon = Monitor::new(format, resolver).clock(clock).filter(filter);
-    let mut sink = Sink::open(a.log.as_deref())?;
+    let mut mon = Monitor::new(format, resolver)
+        .clock(clock)
+        .filter(filter)
+        .store(a.store.is_some());
+    let mut sink = Sink::open(a.log.as_deref(), a.store.as_deref())?;
     if let Some(s) = &session {
         if !s.is_instance() {
             sink.warn(&mon, "no trace instances; reading the main trace buffer")
@@ -431,8 +505,8 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
         lineno += 1;
         let mut warning = None;
         match mon.line(line) {
-            Ok(Output::Record(s)) => {
-                if let Err(e) = sink.line(&s) {
+            Ok(Output::Record(s, json)) => {
+                if let Err(e) = sink.line(&s, json.as_deref()) {
                     write_error = Some(e);
                     return Ok(false);
                 }
@@ -556,6 +630,60 @@ fn status_cmd(sys: &Sys, a: &StatusArgs) -> Result<()> {
     }
 }
 
+fn log_cmd(sys: &Sys, a: &LogArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.store).map_err(|e| {
+        let err = Error::io("reading", &a.store, &e);
+        if e.kind() == io::ErrorKind::NotFound {
+            err.hint("start a monitor with --store (systemctl enable --now mfroute-monitor)")
+        } else {
+            err
+        }
+    })?;
+    let h = history::parse(&text);
+    if h.skipped > 0 {
+        eprintln!(
+            "mfroute: warning: {}: {} line{} not a record, skipped",
+            a.store.display(),
+            h.skipped,
+            if h.skipped == 1 { "" } else { "s" }
+        );
+    }
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| history::parse_since(s, &jiff::Zoned::now()))
+        .transpose()
+        .map_err(|e| Error {
+            message: format!("--since: {e}"),
+            hint: None,
+            exit_code: mfroute::error::EXIT_USAGE,
+        })?;
+    let q = history::Query {
+        since,
+        devs: a.devs.iter().map(|d| kernel_name(sys, d)).collect(),
+        events: a.events.clone(),
+    };
+    let kept: Vec<&history::Stored> = h.records.iter().filter(|r| q.keeps(&r.value)).collect();
+    let out = if a.summary {
+        history::summary(&kept.iter().map(|r| &r.value).collect::<Vec<_>>())
+    } else {
+        kept.iter()
+            .map(|r| {
+                if a.json {
+                    r.line.clone()
+                } else {
+                    history::words(&r.value)
+                }
+            })
+            .fold(String::new(), |mut s, l| {
+                s.push_str(&l);
+                s.push('\n');
+                s
+            })
+    };
+    print(&out)
+}
+
 fn generate(a: &GenerateArgs) -> Result<()> {
     let mut cmd = Cli::command();
     let shell = match a.what {
@@ -605,6 +733,7 @@ fn main() -> ExitCode {
         Command::Monitor(a) => monitor(&sys, a),
         Command::Stack(a) => stack_cmd(&sys, a),
         Command::Status(a) => status_cmd(&sys, a),
+        Command::Log(a) => log_cmd(&sys, a),
         Command::Generate(a) => generate(a),
     };
     match r {

@@ -365,8 +365,9 @@ const REMEMBERED_EVENTS: usize = 256;
 /// What [`Monitor::line`] made of a line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
-    /// A record to print.
-    Record(String),
+    /// A record to print, and its JSON form for the store when one is
+    /// kept ([`Monitor::store`]).
+    Record(String, Option<String>),
     /// Nothing to print (a comment, another tracepoint).
     Nothing,
     /// The kernel dropped records: warn.
@@ -380,6 +381,7 @@ pub struct Monitor<'r> {
     events: VecDeque<FailureEvent>,
     clock: WallClock,
     filter: Filter,
+    store: bool,
 }
 
 /// Which records a monitor prints; an empty list lets everything through.
@@ -421,7 +423,17 @@ impl<'r> Monitor<'r> {
             events: VecDeque::new(),
             clock: WallClock::unknown(),
             filter: Filter::default(),
+            store: false,
         }
+    }
+
+    /// Renders every record printed in JSON too, for a store
+    /// (`--store`), whatever the format printed: what a delivery hit is
+    /// looked up once for both.
+    #[must_use]
+    pub fn store(mut self, store: bool) -> Self {
+        self.store = store;
+        self
     }
 
     /// Prints only the records `filter` keeps.
@@ -459,10 +471,19 @@ impl<'r> Monitor<'r> {
     pub fn warning(&self, msg: &str) -> String {
         match self.format {
             Format::Human => format!("warning: {msg}"),
-            Format::Json => {
-                serde_json::json!({ "event": "mfroute_warning", "warning": msg }).to_string()
-            }
+            Format::Json => self.warning_json(msg),
         }
+    }
+
+    /// A warning as a JSON record: `mfroute_warning`, with the time it
+    /// was noticed (`null` when the clock is not known).
+    pub fn warning_json(&self, msg: &str) -> String {
+        serde_json::json!({
+            "timestamp": self.clock.now_rfc3339(),
+            "event": "mfroute_warning",
+            "warning": msg,
+        })
+        .to_string()
     }
 
     /// Handles one line of trace output.
@@ -483,7 +504,8 @@ impl<'r> Monitor<'r> {
         if !self.filter.keeps(&rec, event) {
             return Ok(Output::Nothing);
         }
-        Ok(Output::Record(self.render(&rec)))
+        let (text, json) = self.render(&rec);
+        Ok(Output::Record(text, json))
     }
 
     /// Remembers a failure event, for the words and the filter of the
@@ -500,11 +522,12 @@ impl<'r> Monitor<'r> {
     /// Renders one record, resolving it if it is a poison delivery.
     pub fn record(&mut self, rec: &Record) -> String {
         self.remember(rec);
-        self.render(rec)
+        self.render(rec).0
     }
 
-    /// Renders one record already remembered.
-    fn render(&mut self, rec: &Record) -> String {
+    /// Renders one record already remembered, and its JSON form when a
+    /// store is kept.
+    fn render(&mut self, rec: &Record) -> (String, Option<String>) {
         let place = match &rec.event {
             Event::Failure(e) => self.resolver.as_mut().and_then(|r| r.place(&e.name)),
             _ => None,
@@ -522,14 +545,17 @@ impl<'r> Monitor<'r> {
             }
             _ => None,
         };
-        match self.format {
-            Format::Json => render_json(
+        let json = (self.format == Format::Json || self.store).then(|| {
+            render_json(
                 rec,
                 hit.as_ref(),
                 place.as_ref(),
                 left_hits.as_deref(),
                 &self.clock,
-            ),
+            )
+        });
+        let text = match self.format {
+            Format::Json => json.clone().unwrap_or_default(),
             Format::Human => {
                 let seq = rec.event.seq();
                 let ev = match &rec.event {
@@ -545,7 +571,8 @@ impl<'r> Monitor<'r> {
                 }
                 text
             }
-        }
+        };
+        (text, json.filter(|_| self.store))
     }
 }
 

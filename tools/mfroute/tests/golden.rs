@@ -224,7 +224,7 @@ fn run_with(
     let mut errors = 0;
     for line in common::read_data("trace_pipe.txt").lines() {
         match mon.line(line) {
-            Ok(Output::Record(s)) => {
+            Ok(Output::Record(s, _)) => {
                 out.push_str(&s);
                 out.push('\n');
             }

@@ -13,8 +13,9 @@
 # it, exit status 0, its trace instance removed.  And a monitor killed
 # with SIGKILL leaves its trace instance behind, which the next monitor
 # to start removes, leaving that of a monitor still running; the
-# systemd unit's ExecStart line runs as a service; eight monitors started
-# at once each keep their own.
+# systemd unit's ExecStart line runs as a service, twice, and "mfroute
+# log" shows the failures of both runs from its history; eight monitors
+# started at once each keep their own.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -79,24 +80,60 @@ run kill -TERM $live
 wait $live || fail "the running monitor exited $?"
 
 # The systemd unit's service, as systemd would start it: its ExecStart
-# line, standard output as the journal.  A failure is logged in words,
-# "systemctl reload" (its ExecReload, SIGHUP) does not stop it, and
-# SIGTERM (systemctl stop) does, exit status 0.
+# line, standard output as the journal, /var/lib/mfroute its state
+# directory.  A failure is logged in words, "systemctl reload" (its
+# ExecReload, SIGHUP) does not stop it, and SIGTERM (systemctl stop)
+# does, exit status 0.  Started again, it logs a second failure.  "mfroute
+# log" then shows both from the history, with wall-clock times, the
+# namespace, region and DIMM, and the files hit: --since before the first
+# run, both; --since between the runs, the second only.
 unit=/usr/lib/systemd/system/mfroute-monitor.service
 exec_start=$(sed -n 's/^ExecStart=//p' $unit)
-expect_eq "the unit's service" "$exec_start" "/usr/bin/mfroute monitor"
+expect_eq "the unit's service" "$exec_start" \
+	"/usr/bin/mfroute monitor --store /var/lib/mfroute/events.jsonl"
+rm -rf /var/lib/mfroute
 make_file /mnt/unit 1
-$exec_start >/tmp/journal.txt 2>&1 &
-service=$!
-wait_for 10 monitor_ready $service
-run kill -HUP $service
-expect_eq "service: process sees the page" "$(dax-probe poison /mnt/unit 0)" \
-	"sigbus code=BUS_MCEERR_AR page=0 offset=0"
-wait_for 10 grep -q "/mnt/unit bytes 0x0\.\.0xfff .* told to xfs on /mnt" /tmp/journal.txt
-expect_eq "service still running after reload" "$(kill -0 $service && echo yes)" yes
-run kill -TERM $service
-wait $service || fail "the service exited $?"
-cat /tmp/journal.txt
+make_file /mnt/unit2 1
+unit_off=$(( $(pfn_of /mnt/unit2 0) * 4096 - $(data_start "$pmem") ))
+t0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1
+# service_poison FILE: run the service, poison page 0 of FILE while it
+# runs, wait for its line, stop it.
+service_poison() {
+	$exec_start >/tmp/journal.txt 2>&1 &
+	service=$!
+	wait_for 10 monitor_ready $service
+	run kill -HUP $service
+	expect_eq "service: process sees $1" "$(dax-probe poison "$1" 0)" \
+		"sigbus code=BUS_MCEERR_AR page=0 offset=0"
+	wait_for 10 grep -q "$1 bytes 0x0\\.\\.0xfff .* told to xfs on /mnt" /tmp/journal.txt
+	expect_eq "service still running after reload" "$(kill -0 $service && echo yes)" yes
+	run kill -TERM $service
+	wait $service || fail "the service exited $?"
+	cat /tmp/journal.txt
+}
+service_poison /mnt/unit
+sleep 1
+t1=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1
+service_poison /mnt/unit2
+cat /var/lib/mfroute/events.jsonl
+events=$(mfroute log --since "$t0" --event event --json) || fail "mfroute log exited $?"
+expect_eq "log since the first run: both failures" "$(echo "$events" | grep -c .)" 2
+expect_eq "log: each with its time, namespace, region and DIMM" \
+	"$(echo "$events" | grep -c '^{"timestamp":"20[0-9-]*T[0-9:.]*+00:00",.*"namespace":"namespace0.0","region":"region0","dimms":\[{"dev":"nmem0"')" 2
+second=$(mfroute log --since "$t1" --event event --json)
+expect_eq "log since between the runs: one failure" "$(echo "$second" | grep -c .)" 1
+expect_match "log since between the runs: the second" "$second" "\"offset_bytes\":$unit_off,"
+words=$(mfroute log --since "$t0" --dev /dev/$pmem)
+echo "$words"
+for f in /mnt/unit /mnt/unit2; do
+	expect_match "log in words: $f" "$words" "told to the filesystem: ok — $pmem on /mnt: $f bytes 0x0\\.\\.0xfff"
+done
+summary=$(mfroute log --summary)
+echo "$summary"
+expect_match "log summary" "$summary" "^$pmem: 2 failure events, 8 KiB \\(memory_failure 2\\)"
+expect_match "log summary: the files" "$summary" "files hit: /mnt/unit, /mnt/unit2\$"
 
 # Eight monitors started at once: none takes another's instance for one
 # a monitor left (each finds the others' made, events not yet on, while
