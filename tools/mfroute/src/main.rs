@@ -528,7 +528,7 @@ fn monitor(sys: &Sys, a: &MonitorArgs) -> Result<()> {
     let result = match (&session, &a.from) {
         (Some(session), _) => {
             let pipe = session.pipe();
-            tracefs::follow(&pipe, &STOP, deadline, &mut handle)
+            tracefs::follow_queued(&pipe, &STOP, deadline, &mut handle)
                 .map(|_| ())
                 .map_err(|e| Error::io("reading", &pipe, &e))
         }

@@ -289,6 +289,80 @@ pub fn follow(
     }
 }
 
+/// The nice value of the thread that handles the lines [`follow_queued`]
+/// reads.
+const RESOLVER_NICE: i32 = 10;
+
+/// As [`follow`], with `pipe` read on a thread of its own into memory:
+/// the kernel's buffer is drained as fast as records come, however long
+/// `on_line` takes (resolving walks filesystems), so a burst waits in
+/// this process, bounded by its memory, not in the trace buffer, where it
+/// would overflow and be lost.  When `stop` is set, or the deadline
+/// passes, the lines already read are still handed to `on_line`.
+pub fn follow_queued(
+    pipe: &Path,
+    stop: &AtomicBool,
+    deadline: Option<Instant>,
+    mut on_line: impl FnMut(&str) -> io::Result<bool>,
+) -> io::Result<Stopped> {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let quit = AtomicBool::new(false);
+    let (tx, rx) = channel::<String>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let r = follow(pipe, &quit, deadline, |line| {
+                Ok(tx.send(line.to_string()).is_ok())
+            });
+            drop(tx);
+            r
+        });
+        // Reading must win the CPU in a burst, on a machine busy with
+        // the failures themselves: this thread, which resolves, yields
+        // to the reader (and to the rest of the system) at nice 10, set
+        // once the reader runs (a thread starts with its creator's).
+        // Lowering one's own priority needs no privilege; should it
+        // fail, records are only resolved sooner.
+        let tid = nix::unistd::gettid().as_raw();
+        // SAFETY: setpriority() takes plain integers and touches no memory.
+        let _ = unsafe {
+            nix::libc::setpriority(
+                nix::libc::PRIO_PROCESS,
+                nix::libc::id_t::try_from(tid).unwrap_or(0),
+                RESOLVER_NICE,
+            )
+        };
+        let mut handled = Ok(None);
+        loop {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) => match on_line(&line) {
+                    Ok(true) => continue,
+                    Ok(false) => handled = Ok(Some(Stopped::Done)),
+                    Err(e) => handled = Err(e),
+                },
+                Err(RecvTimeoutError::Timeout) => {
+                    // The reader ends within POLL, then the queue drains.
+                    if stop.load(Ordering::Relaxed) {
+                        quit.store(true, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => {}
+            }
+            break;
+        }
+        quit.store(true, Ordering::Relaxed);
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("reader panicked")));
+        match (handled, read) {
+            (Err(e), _) | (Ok(None), Err(e)) => Err(e),
+            (Ok(Some(done)), _) => Ok(done),
+            (Ok(None), Ok(why)) => Ok(why),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

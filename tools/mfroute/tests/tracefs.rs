@@ -147,6 +147,113 @@ mod host {
         assert_eq!(lines, ["one", "two"]);
     }
 
+    /// Writes `n` lines of 100 bytes to FIFO `w`, 100 lines a
+    /// millisecond, as a burst of trace records comes; returns how many
+    /// writes found the pipe full (EAGAIN: the trace buffer overflowing)
+    /// and were retried.
+    fn burst(mut w: fs::File, n: usize) -> usize {
+        let mut full = 0;
+        for chunk in 0..n / 100 {
+            let text: String = (0..100)
+                .map(|i| format!("{:>99}\n", chunk * 100 + i))
+                .collect();
+            let mut left = text.as_bytes();
+            while !left.is_empty() {
+                match w.write(left) {
+                    Ok(k) => left = &left[k..],
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        full += 1;
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        full
+    }
+
+    /// A burst of 20,000 records while each takes 0.1 ms to handle: the
+    /// queued reader keeps the pipe drained (the writer never finds it
+    /// full) and handles every line; the plain reader, for comparison,
+    /// lets it fill.
+    #[test]
+    fn queued_reader_drains_a_burst() {
+        use mfroute::tracefs::follow_queued;
+        const N: usize = 20_000;
+        let d = Dir::new("follow-queued");
+        let p = d.0.join("trace_pipe");
+        nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let open = || {
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(nix::libc::O_NONBLOCK)
+                .open(&p)
+                .unwrap()
+        };
+        let stop = AtomicBool::new(false);
+        for queued in [true, false] {
+            let w = open();
+            let writer = std::thread::spawn(move || burst(w, N));
+            let mut seen = 0;
+            let handler = |_: &str| {
+                std::thread::sleep(Duration::from_micros(100));
+                seen += 1;
+                Ok(seen < N)
+            };
+            let r = if queued {
+                follow_queued(&p, &stop, None, handler)
+            } else {
+                follow(&p, &stop, None, handler)
+            };
+            assert_eq!(r.unwrap(), Stopped::Done);
+            let full = writer.join().unwrap();
+            if queued {
+                assert_eq!(
+                    (seen, full),
+                    (N, 0),
+                    "queued: lines handled, pipe found full"
+                );
+            } else {
+                assert!(full > 0, "plain: the pipe never filled");
+            }
+        }
+    }
+
+    /// The handler asking to stop, and a signal, end the queued reader.
+    #[test]
+    fn queued_reader_stops() {
+        use mfroute::tracefs::follow_queued;
+        let d = Dir::new("follow-queued-stop");
+        let f = d.0.join("trace");
+        fs::write(&f, "a\nb\nc\n").unwrap();
+        let stop = AtomicBool::new(false);
+        let mut seen = 0;
+        let r = follow_queued(&f, &stop, None, |_| {
+            seen += 1;
+            Ok(seen < 2)
+        });
+        assert_eq!((r.unwrap(), seen), (Stopped::Done, 2));
+        // A regular file ends.
+        let r = follow_queued(&f, &stop, None, |_| Ok(true));
+        assert_eq!(r.unwrap(), Stopped::Eof);
+        // A signal on a FIFO nobody writes to.
+        let p = d.0.join("trace_pipe");
+        nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let _w = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NONBLOCK)
+            .open(&p)
+            .unwrap();
+        let stop = AtomicBool::new(true);
+        let start = Instant::now();
+        let r = follow_queued(&p, &stop, None, |_| Ok(true));
+        assert_eq!(r.unwrap(), Stopped::Signal);
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
     #[test]
     fn read_errors_end_it() {
         // A directory opens but cannot be read (EISDIR): an error at
