@@ -43,42 +43,45 @@ pub fn flag_names(flags: u32) -> Vec<String> {
         .collect()
 }
 
-const ERRNOS: [(i32, &str, &str); 14] = [
-    (1, "EPERM", "operation not permitted"),
-    (2, "ENOENT", "no such file or directory"),
-    (5, "EIO", "input/output error"),
-    (6, "ENXIO", "no such device or address"),
-    (11, "EAGAIN", "try again"),
-    (12, "ENOMEM", "out of memory"),
-    (16, "EBUSY", "device busy"),
-    (19, "ENODEV", "no such device"),
-    (22, "EINVAL", "invalid argument"),
-    (28, "ENOSPC", "no space left"),
-    (75, "EOVERFLOW", "value too large"),
-    (95, "EOPNOTSUPP", "operation not supported"),
-    (117, "EUCLEAN", "filesystem corrupted"),
-    (133, "EHWPOISON", "memory page has hardware error"),
-];
-
-/// The errno name of a negative kernel result (`-95` is `EOPNOTSUPP`), or
-/// `None` for 0 and positive values; an unknown errno is `E<n>`.
-pub fn errno_name(result: i32) -> Option<String> {
+/// The errno of a negative kernel result, if it is one.
+fn errno_of(result: i32) -> Option<nix::errno::Errno> {
     if result >= 0 {
         return None;
     }
-    let e = result.unsigned_abs();
     Some(
-        ERRNOS
-            .iter()
-            .find(|(n, _, _)| n.unsigned_abs() == e)
-            .map_or_else(|| format!("E{e}"), |(_, name, _)| (*name).to_string()),
+        result
+            .checked_neg()
+            .map_or(nix::errno::Errno::UnknownErrno, nix::errno::Errno::from_raw),
     )
 }
 
-/// A short description of a negative kernel result, for people.
-pub fn errno_text(result: i32) -> Option<&'static str> {
-    let e = result.checked_neg()?;
-    ERRNOS.iter().find(|(n, _, _)| *n == e).map(|(_, _, t)| *t)
+/// The errno name of a negative kernel result (`-95` is `EOPNOTSUPP`), or
+/// `None` for 0 and positive values; an errno this system's table does
+/// not know is `E<n>`.
+pub fn errno_name(result: i32) -> Option<String> {
+    let e = errno_of(result)?;
+    Some(if e == nix::errno::Errno::UnknownErrno {
+        format!("E{}", result.unsigned_abs())
+    } else {
+        format!("{e:?}")
+    })
+}
+
+/// A short description of a negative kernel result, for people, as
+/// strerror(3) words it, its first word in lower case unless it is an
+/// abbreviation (`operation not supported`, `I/O error`).
+pub fn errno_text(result: i32) -> Option<String> {
+    let e = errno_of(result).filter(|e| *e != nix::errno::Errno::UnknownErrno)?;
+    // The C library's words (nix's own table words some differently).
+    let text = std::io::Error::from_raw_os_error(e as i32).to_string();
+    let desc = text.split(" (os error").next()?;
+    let mut chars = desc.chars();
+    let first = chars.next()?;
+    if chars.next().is_some_and(char::is_lowercase) {
+        Some(first.to_lowercase().chain(desc.chars().skip(1)).collect())
+    } else {
+        Some(desc.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -137,7 +140,14 @@ mod tests {
         assert_eq!(errno_name(-133).as_deref(), Some("EHWPOISON"));
         assert_eq!(errno_name(-200).as_deref(), Some("E200"));
         assert_eq!(errno_name(i32::MIN).as_deref(), Some("E2147483648"));
-        assert_eq!(errno_text(-5), Some("input/output error"));
+        assert_eq!(errno_text(-5).as_deref(), Some("input/output error"));
+        assert_eq!(errno_text(-95).as_deref(), Some("operation not supported"));
+        assert_eq!(errno_text(-73).as_deref(), Some("RFS specific error"));
+        assert_eq!(
+            errno_text(-117).as_deref(),
+            Some("structure needs cleaning")
+        );
+        assert_eq!(errno_text(-200), None);
         assert_eq!(errno_text(i32::MIN), None);
     }
 }
