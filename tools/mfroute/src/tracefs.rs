@@ -333,19 +333,18 @@ pub fn follow_queued(
         };
         let mut handled = Ok(None);
         loop {
+            // On a signal the reader ends within POLL, then the queue
+            // drains: checked at every line, records may never pause.
+            if stop.load(Ordering::Relaxed) {
+                quit.store(true, Ordering::Relaxed);
+            }
             match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(line) => match on_line(&line) {
                     Ok(true) => continue,
                     Ok(false) => handled = Ok(Some(Stopped::Done)),
                     Err(e) => handled = Err(e),
                 },
-                Err(RecvTimeoutError::Timeout) => {
-                    // The reader ends within POLL, then the queue drains.
-                    if stop.load(Ordering::Relaxed) {
-                        quit.store(true, Ordering::Relaxed);
-                    }
-                    continue;
-                }
+                Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => {}
             }
             break;

@@ -252,6 +252,30 @@ mod host {
         let r = follow_queued(&p, &stop, None, |_| Ok(true));
         assert_eq!(r.unwrap(), Stopped::Signal);
         assert!(start.elapsed() < Duration::from_secs(5));
+        // A signal while records never pause: it stops too.
+        let writing = std::sync::Arc::new(AtomicBool::new(true));
+        let mut w = _w.try_clone().unwrap();
+        let go = writing.clone();
+        let writer = std::thread::spawn(move || {
+            while go.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = w.write_all(b"record\n");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        let stop = AtomicBool::new(false);
+        let start = Instant::now();
+        let mut seen = 0;
+        let r = follow_queued(&p, &stop, None, |_| {
+            seen += 1;
+            if seen == 100 {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(true)
+        });
+        writing.store(false, std::sync::atomic::Ordering::Relaxed);
+        writer.join().unwrap();
+        assert_eq!(r.unwrap(), Stopped::Signal);
+        assert!(start.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
