@@ -11,6 +11,7 @@
 //! summed up in 0.1 s on the build host).
 
 use crate::hit::{self, Piece};
+use crate::monitor::names_event;
 use crate::units;
 use jiff::{Span, Timestamp, Zoned};
 use serde_json::Value;
@@ -102,12 +103,7 @@ impl Query {
             }
         }
         let event = rec["event"].as_str().unwrap_or("");
-        if !self.events.is_empty()
-            && !self
-                .events
-                .iter()
-                .any(|e| e == event || event.strip_prefix("mfroute_") == Some(e.as_str()))
-        {
+        if !self.events.is_empty() && !self.events.iter().any(|e| names_event(e, event)) {
             return false;
         }
         self.devs.is_empty()

@@ -395,15 +395,20 @@ pub struct Filter {
     pub devs: Vec<String>,
 }
 
+/// Whether an `--event` value names tracepoint `name`, with or without
+/// its `mfroute_` prefix (`deliver`, `mfroute_deliver`).
+pub fn names_event(wanted: &str, name: &str) -> bool {
+    wanted == name || name.strip_prefix("mfroute_") == Some(wanted)
+}
+
 impl Filter {
     /// Whether `rec`, part of failure `event` (if remembered), passes.
     fn keeps(&self, rec: &Record, event: Option<&FailureEvent>) -> bool {
         let name = rec.event.name();
-        let short = name.strip_prefix("mfroute_").unwrap_or(name);
         let any = |list: &[String], f: &dyn Fn(&str) -> bool| {
             list.is_empty() || list.iter().any(|x| f(x))
         };
-        any(&self.events, &|e| e == name || e == short)
+        any(&self.events, &|e| names_event(e, name))
             && any(&self.origins, &|o| {
                 event.is_some_and(|ev| ev.origin.as_str() == o)
             })
@@ -624,6 +629,20 @@ mod tests {
     use super::*;
     use crate::hit::{Owner, Piece};
     use crate::trace::{Absorb, Deliver, Timestamp};
+
+    #[test]
+    fn warnings_in_json_say_when() {
+        let m = Monitor::new(Format::Human, None);
+        assert_eq!(
+            m.warning_json("lost"),
+            r#"{"event":"mfroute_warning","timestamp":null,"warning":"lost"}"#
+        );
+        assert_eq!(m.warning("lost"), "warning: lost");
+        let m = m.clock(WallClock::fixed(0, jiff::tz::TimeZone::UTC));
+        let v: serde_json::Value = serde_json::from_str(&m.warning_json("lost")).unwrap();
+        let at: jiff::Timestamp = v["timestamp"].as_str().unwrap().parse().unwrap();
+        assert!((jiff::Timestamp::now() - at).get_seconds().abs() < 60);
+    }
 
     fn failure(seq: u64, offset: u64, len: u64, flags: u32, origin: Origin) -> FailureEvent {
         FailureEvent {
