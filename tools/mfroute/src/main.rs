@@ -416,11 +416,16 @@ impl Sink {
         }
         writeln!(self.out, "{s}")?;
         self.out.flush()?;
-        if let (Some((f, _)), Some(j)) = (&mut self.store, json) {
-            // One write a line: a crash leaves whole lines.
-            f.write_all(format!("{j}\n").as_bytes())?;
+        self.store_line(json)
+    }
+
+    /// Appends `json`, if any, to the store, if one is kept, in one write:
+    /// a crash leaves whole lines.
+    fn store_line(&mut self, json: Option<&str>) -> io::Result<()> {
+        match (&mut self.store, json) {
+            (Some((f, _)), Some(j)) => f.write_all(format!("{j}\n").as_bytes()),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Reports `msg` on standard error and, when logging to a file, in the
@@ -430,11 +435,10 @@ impl Sink {
         eprintln!("mfroute: warning: {msg}");
         let json = self.store.is_some().then(|| mon.warning_json(msg));
         if self.log.is_some() {
-            self.line(&mon.warning(msg), json.as_deref())?;
-        } else if let (Some((f, _)), Some(j)) = (&mut self.store, json) {
-            f.write_all(format!("{j}\n").as_bytes())?;
+            self.line(&mon.warning(msg), json.as_deref())
+        } else {
+            self.store_line(json.as_deref())
         }
-        Ok(())
     }
 }
 
@@ -669,17 +673,14 @@ fn log_cmd(sys: &Sys, a: &LogArgs) -> Result<()> {
     } else {
         kept.iter()
             .map(|r| {
-                if a.json {
+                let line = if a.json {
                     r.line.clone()
                 } else {
                     history::words(&r.value)
-                }
+                };
+                line + "\n"
             })
-            .fold(String::new(), |mut s, l| {
-                s.push_str(&l);
-                s.push('\n');
-                s
-            })
+            .collect()
     };
     print(&out)
 }
