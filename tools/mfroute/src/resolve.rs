@@ -12,7 +12,7 @@ use crate::fiemap::{self, PathFinder, WalkResult};
 use crate::fsmap;
 use crate::hit::{coalesce, gaps, Hit, HitStatus, Owner, Piece};
 use crate::mountinfo::{mounts_of, Mount};
-use crate::stack::{self, IoctlTables};
+use crate::stack::{self, IoctlTables, Namespace};
 use crate::sysfs::{Place, Sys};
 use crate::trace::{Deliver, DeliverKind, Fallback};
 use crate::units::SECTOR;
@@ -231,10 +231,35 @@ impl SystemResolver {
         }
     }
 
+    /// The pmem namespaces of failing device `name` and what sits above
+    /// them (none when the stack cannot be read), for
+    /// [`SystemResolver::resolve_range_in`].
+    pub fn stack_of(&self, name: &str) -> Vec<Namespace> {
+        let mut tables = IoctlTables::new(&self.sys);
+        stack::build(&self.sys, &[name.to_string()], &mut tables)
+            .map(|st| st.namespaces)
+            .unwrap_or_default()
+    }
+
     /// What bytes `[offset, offset + len)` of failing device `name`
     /// (number `dev`) hit wherever a filesystem is mounted: on the device
     /// or its partitions, and on the device-mapper devices above them.
     pub fn resolve_range(&mut self, name: &str, dev: DevNum, offset: u64, len: u64) -> Vec<Hit> {
+        let stack = self.stack_of(name);
+        self.resolve_range_in(&stack, name, dev, offset, len)
+    }
+
+    /// As [`SystemResolver::resolve_range`], through `stack` (from
+    /// [`SystemResolver::stack_of`]): many ranges of one device read the
+    /// stack once.
+    pub fn resolve_range_in(
+        &mut self,
+        stack: &[Namespace],
+        name: &str,
+        dev: DevNum,
+        offset: u64,
+        len: u64,
+    ) -> Vec<Hit> {
         // Resolved as a delivery of the range to each device would be.
         let on = |name: String, dev: DevNum, offset: u64, len: u64| Deliver {
             seq: 0,
@@ -247,12 +272,9 @@ impl SystemResolver {
             result: 0,
         };
         let mut hits = vec![self.resolve(&on(name.to_string(), dev, offset, len))];
-        let mut tables = IoctlTables::new(&self.sys);
-        if let Ok(st) = stack::build(&self.sys, &[name.to_string()], &mut tables) {
-            for ns in &st.namespaces {
-                for a in above(ns, offset, len) {
-                    hits.push(self.resolve(&on(a.name, a.dev, a.offset, a.len)));
-                }
+        for ns in stack {
+            for a in above(ns, offset, len) {
+                hits.push(self.resolve(&on(a.name, a.dev, a.offset, a.len)));
             }
         }
         hits.retain(|h| h.status != HitStatus::NotMounted);

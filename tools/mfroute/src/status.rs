@@ -229,8 +229,9 @@ pub fn resolve(sys: &Sys, st: &mut Status) {
                 });
             }
         }
+        let stack = resolver.stack_of(&d.name);
         for f in d.failed.iter_mut().chain(extra.iter_mut()) {
-            let hits = resolver.resolve_range(&d.name, d.dev, f.offset, f.len);
+            let hits = resolver.resolve_range_in(&stack, &d.name, d.dev, f.offset, f.len);
             f.hits = Some(
                 hits.into_iter()
                     .map(|hit| Damage {
