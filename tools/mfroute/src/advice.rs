@@ -20,13 +20,13 @@ fn checker(fstype: &str, dev: &str) -> (String, String) {
 
 /// Where the hit filesystem is, for the advice: its mount point, device
 /// path and type.
-struct Place<'a> {
+struct Mounted<'a> {
     mount: &'a str,
     dev: String,
     fstype: &'a str,
 }
 
-impl<'a> Place<'a> {
+impl<'a> Mounted<'a> {
     fn of(h: &'a Hit) -> Self {
         Self {
             mount: h.mount.as_deref().unwrap_or("the filesystem"),
@@ -54,7 +54,7 @@ fn file_name(inode: u64, path: &Option<String>) -> String {
 
 /// The next step for piece `p` of hit `h`.
 pub fn for_piece(h: &Hit, p: &Piece) -> String {
-    let at = Place::of(h);
+    let at = Mounted::of(h);
     match &p.owner {
         Owner::File {
             unwritten: true, ..
@@ -99,7 +99,7 @@ pub fn for_hit(h: &Hit) -> Vec<String> {
     match h.status {
         HitStatus::Ok => h.owners.iter().map(|p| for_piece(h, p)).collect(),
         HitStatus::FsShutdown => {
-            let at = Place::of(h);
+            let at = Mounted::of(h);
             vec![format!(
                 "the filesystem shut down: {}; restore from a backup what the repair reports lost",
                 at.check()

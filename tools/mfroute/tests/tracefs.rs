@@ -241,7 +241,7 @@ mod host {
         // A signal on a FIFO nobody writes to.
         let p = d.0.join("trace_pipe");
         nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-        let _w = fs::OpenOptions::new()
+        let idle = fs::OpenOptions::new()
             .read(true)
             .write(true)
             .custom_flags(nix::libc::O_NONBLOCK)
@@ -254,7 +254,7 @@ mod host {
         assert!(start.elapsed() < Duration::from_secs(5));
         // A signal while records never pause: it stops too.
         let writing = std::sync::Arc::new(AtomicBool::new(true));
-        let mut w = _w.try_clone().unwrap();
+        let mut w = idle.try_clone().unwrap();
         let go = writing.clone();
         let writer = std::thread::spawn(move || {
             while go.load(std::sync::atomic::Ordering::Relaxed) {
