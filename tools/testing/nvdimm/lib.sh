@@ -342,6 +342,18 @@ wait_monitors() {
 	cat /tmp/monitor.json /tmp/monitor.txt
 }
 
+# ndctl_place PMEM: set $region and $ns to the region and namespace that
+# "ndctl list" shows behind block device PMEM.
+ndctl_place() {
+	local r
+	region=
+	for r in $(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p'); do
+		ndctl list -r "$r" -N | grep -q "\"blockdev\":\"$1\"" && region=$r
+	done
+	[ -n "$region" ] || fail "ndctl lists no region for $1"
+	ns=$(ndctl list -r "$region" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p')
+}
+
 # nfit_namespace: an fsdax namespace on nfit_test.0's largest pmem region,
 # setting $ns and $pmem.  ("ndctl inject-error --block" counts 512-byte
 # blocks from the start of its data area, sector 0 of $pmem.)

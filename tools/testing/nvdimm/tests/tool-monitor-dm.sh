@@ -68,10 +68,7 @@ expect_match "event: flags" "$ev" "\"flags_raw\":35,"
 expect_match "event: origin" "$ev" "\"origin\":\"memory_failure\""
 # Where the media is, as ndctl lists it: the namespace, region and DIMM
 # behind $p1.
-for r in $(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p'); do
-	ndctl list -r "$r" -N | grep -q "\"blockdev\":\"$p1\"" && region=$r
-done
-ns=$(ndctl list -r "$region" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p')
+ndctl_place "$p1"
 dimm=$(ndctl list -r "$region" -D | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p')
 id=$(ndctl list -r "$region" -D | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 ndctl list -r "$region" -N -D

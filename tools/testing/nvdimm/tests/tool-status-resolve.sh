@@ -49,6 +49,18 @@ which_pmem() {
 	return 1
 }
 
+# poison_resolve FILE PAGE: poison page PAGE of FILE from a process that
+# maps it (expecting its SIGBUS), setting $pm (the pmem under it), $off
+# (its byte offset there) and $out (damage of $pm afterwards).
+poison_resolve() {
+	pm=$(which_pmem "$1" "$2") || fail "$1 page $2 on no pmem"
+	off=$(offset_of "$1" "$2" "$pm")
+	expect_eq "$1: process sees" "$(dax-probe poison "$1" "$2")" \
+		"sigbus code=BUS_MCEERR_AR page=$2 offset=$(printf '%#x' $(($2 * 4096)))"
+	out=$(damage "$pm")
+	echo "$out"
+}
+
 # 1. xfs (rmapbt, reflink) on dm-striped.
 stripe_pmems stripe 256
 TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m rmapbt=1,reflink=1 /dev/mapper/stripe ||
@@ -59,29 +71,16 @@ make_file /mnt/s/plain 1
 make_file /mnt/s/orig 1
 run xfs_io -f -c "reflink /mnt/s/orig" /mnt/s/copy
 
-pm=$(which_pmem /mnt/s/plain 3) || fail "/mnt/s/plain page 3 on no pmem"
-off=$(offset_of /mnt/s/plain 3 "$pm")
-expect_eq "plain: process sees" "$(dax-probe poison /mnt/s/plain 3)" \
-	"sigbus code=BUS_MCEERR_AR page=3 offset=0x3000"
-out=$(damage "$pm")
-echo "$out"
+poison_resolve /mnt/s/plain 3
 expect_match "plain: the range, on $dm with xfs" "$out" \
 	"\"offset\":$off,\"len\":4096,\"hits\":\\[{\"status\":\"ok\",\"message\":null,\"blockdev\":\"$dm\",.*\"fstype\":\"xfs\","
 expect_match "plain: the file, by GETFSMAP" "$out" \
 	"\"type\":\"file\",\"inode\":[0-9]*,\"path\":\"/mnt/s/plain\",\"file_offset_bytes\":12288,\"unwritten\":false,\"shared\":false}\\],\"advice\":\\[\"restore /mnt/s/plain bytes 0x3000\\.\\.0x3fff from a backup; writing those bytes again clears the poison\"\\]"
-for r in $(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p'); do
-	ndctl list -r "$r" -N | grep -q "\"blockdev\":\"$pm\"" && region=$r
-done
-ns=$(ndctl list -r "$region" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p')
+ndctl_place "$pm"
 expect_match "plain: where the media is, as ndctl lists it" "$out" \
 	"\"place\":{\"namespace\":\"$ns\",\"region\":\"$region\",\"dimms\":\\[{\"dev\":\"nmem"
 
-pm=$(which_pmem /mnt/s/orig 1) || fail "/mnt/s/orig page 1 on no pmem"
-off=$(offset_of /mnt/s/orig 1 "$pm")
-expect_eq "shared: process sees" "$(dax-probe poison /mnt/s/orig 1)" \
-	"sigbus code=BUS_MCEERR_AR page=1 offset=0x1000"
-out=$(damage "$pm")
-echo "$out"
+poison_resolve /mnt/s/orig 1
 for f in orig copy; do
 	expect_match "shared: owner /mnt/s/$f" "$out" \
 		"\"offset\":$off,.*\"path\":\"/mnt/s/$f\",\"file_offset_bytes\":4096,\"unwritten\":false,\"shared\":true}"
