@@ -22,6 +22,7 @@ pub mod history;
 pub mod hit;
 pub mod monitor;
 pub mod mountinfo;
+pub mod recent;
 pub mod resolve;
 pub mod stack;
 pub mod status;

@@ -12,6 +12,7 @@ use crate::fiemap::{self, PathFinder, WalkResult};
 use crate::fsmap;
 use crate::hit::{coalesce, gaps, Hit, HitStatus, Owner, Piece};
 use crate::mountinfo::{mounts_of, Mount};
+use crate::recent::Recent;
 use crate::stack::{self, IoctlTables, Namespace};
 use crate::sysfs::{Place, Sys};
 use crate::trace::{Deliver, DeliverKind, Fallback};
@@ -20,6 +21,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 /// The message of a `fs_shutdown` hit.
 const SHUTDOWN: &str = "the filesystem has shut down and cannot say what was hit (EIO)";
@@ -162,11 +164,21 @@ pub fn combine(
 }
 
 /// Resolves deliveries on the running system.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SystemResolver {
     sys: Sys,
     paths: PathFinder,
+    /// What a range of a device hit, by device number, name, offset and
+    /// length in bytes.
+    hits: Recent<(DevNum, String, u64, u64), Hit>,
+    places: Recent<String, Option<Place>>,
+    stacks: Recent<String, Vec<Namespace>>,
 }
+
+/// How long an answer is kept ([`Recent`]): long enough for the records
+/// of one failure, and for a burst to ask each question once, however
+/// slow the answer (it is kept from when it was found).
+pub const KEEP_ANSWERS: Duration = Duration::from_secs(5);
 
 /// At most this many distinct inodes get a path looked up per delivery.
 const MAX_PATH_LOOKUPS: usize = 16;
@@ -174,9 +186,17 @@ const MAX_PATH_LOOKUPS: usize = 16;
 impl SystemResolver {
     /// A resolver looking at `sys`.
     pub fn new(sys: Sys) -> Self {
+        Self::keeping(sys, KEEP_ANSWERS)
+    }
+
+    /// A resolver looking at `sys` that keeps each answer for `ttl`.
+    pub fn keeping(sys: Sys, ttl: Duration) -> Self {
         Self {
             sys,
             paths: PathFinder::default(),
+            hits: Recent::new(ttl),
+            places: Recent::new(ttl),
+            stacks: Recent::new(ttl),
         }
     }
 
@@ -234,11 +254,17 @@ impl SystemResolver {
     /// The pmem namespaces of failing device `name` and what sits above
     /// them (none when the stack cannot be read), for
     /// [`SystemResolver::resolve_range_in`].
-    pub fn stack_of(&self, name: &str) -> Vec<Namespace> {
+    pub fn stack_of(&mut self, name: &str) -> Vec<Namespace> {
+        let key = name.to_string();
+        if let Some(st) = self.stacks.get(&key) {
+            return st;
+        }
         let mut tables = IoctlTables::new(&self.sys);
-        stack::build(&self.sys, &[name.to_string()], &mut tables)
+        let st = stack::build(&self.sys, std::slice::from_ref(&key), &mut tables)
             .map(|st| st.namespaces)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.stacks.insert(key, st.clone());
+        st
     }
 
     /// What bytes `[offset, offset + len)` of failing device `name`
@@ -284,7 +310,13 @@ impl SystemResolver {
 
 impl Resolve for SystemResolver {
     fn place(&mut self, name: &str) -> Option<Place> {
-        self.sys.place_of(name)
+        let key = name.to_string();
+        if let Some(p) = self.places.get(&key) {
+            return p;
+        }
+        let p = self.sys.place_of(name);
+        self.places.insert(key, p.clone());
+        p
     }
 
     fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
@@ -294,6 +326,20 @@ impl Resolve for SystemResolver {
     fn resolve(&mut self, d: &Deliver) -> Hit {
         let start = d.sector.saturating_mul(SECTOR);
         let len = d.nr_sectors.saturating_mul(SECTOR);
+        let key = (d.dev, d.name.clone(), start, len);
+        if let Some(hit) = self.hits.get(&key) {
+            return hit;
+        }
+        let hit = self.find(d, start, len);
+        self.hits.insert(key, hit.clone());
+        hit
+    }
+}
+
+impl SystemResolver {
+    /// What bytes `[start, start + len)` of the device of `d` hit, looked
+    /// up now.
+    fn find(&mut self, d: &Deliver, start: u64, len: u64) -> Hit {
         let mounts = match self.sys.mounts() {
             Ok(m) => m,
             Err(e) => {
@@ -365,6 +411,7 @@ impl Resolve for SystemResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn mount(dev: DevNum, at: &str) -> Mount {
         Mount {
@@ -414,5 +461,42 @@ mod tests {
         assert_eq!((l.offset, l.len), ((32 << 20) - 1, 1));
         let l = locate((1 << 20) - 0x1000, 0x1001, &c, &m).unwrap();
         assert_eq!((l.offset, l.len), (0, 1));
+    }
+
+    /// A delivery of page 3 of pmem0 (259:0).
+    fn page_3() -> Deliver {
+        Deliver {
+            seq: 1,
+            kind: DeliverKind::Filesystem,
+            dev: DevNum::new(259, 0),
+            name: "pmem0".into(),
+            sector: 24,
+            nr_sectors: 8,
+            flags: 0,
+            result: 0,
+        }
+    }
+
+    #[test]
+    fn answers_are_kept_for_a_while() {
+        let root = std::env::temp_dir().join(format!("mfroute-recent-{}", std::process::id()));
+        let proc = root.join("proc/self");
+        fs::create_dir_all(&proc).unwrap();
+        let _ = fs::remove_file(proc.join("mountinfo"));
+        let mut kept = SystemResolver::keeping(Sys::new(&root), Duration::from_secs(3600));
+        let mut fresh = SystemResolver::keeping(Sys::new(&root), Duration::ZERO);
+        // No mountinfo: an error, each.
+        assert_eq!(kept.resolve(&page_3()).status, HitStatus::Error);
+        assert_eq!(fresh.resolve(&page_3()).status, HitStatus::Error);
+        // Now it can be read, and names no mount: the resolver that keeps
+        // answers gives the one it found, the other looks again.
+        fs::write(proc.join("mountinfo"), "").unwrap();
+        assert_eq!(kept.resolve(&page_3()).status, HitStatus::Error);
+        assert_eq!(fresh.resolve(&page_3()).status, HitStatus::NotMounted);
+        // Another range is another question.
+        let mut other = page_3();
+        other.sector += 8;
+        assert_eq!(kept.resolve(&other).status, HitStatus::NotMounted);
+        fs::remove_dir_all(&root).unwrap();
     }
 }
