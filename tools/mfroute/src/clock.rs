@@ -76,8 +76,18 @@ impl WallClock {
     /// When the record was made, in RFC 3339 with nine fractional digits
     /// and the zone's offset: `2026-12-06T12:00:00.123456789+00:00`.
     pub fn rfc3339(&self, t: &Timestamp) -> Option<String> {
+        self.at(t, "%.9f")
+    }
+
+    /// As [`WallClock::rfc3339`], to the microsecond as the trace prints
+    /// times, for a line in words: `2026-12-06T12:00:00.123456+00:00`.
+    pub fn rfc3339_micros(&self, t: &Timestamp) -> Option<String> {
+        self.at(t, "%.6f")
+    }
+
+    fn at(&self, t: &Timestamp, fraction: &str) -> Option<String> {
         let real = i128::from(self.boot_ns(t)?) + self.boot_to_real_ns?;
-        Some(self.format(Instant::from_nanosecond(real).ok()?))
+        Some(self.format(Instant::from_nanosecond(real).ok()?, fraction))
     }
 
     /// Now, as [`WallClock::rfc3339`] prints it, for what the monitor
@@ -85,12 +95,12 @@ impl WallClock {
     /// wall-clock time either.
     pub fn now_rfc3339(&self) -> Option<String> {
         self.boot_to_real_ns?;
-        Some(self.format(Instant::now()))
+        Some(self.format(Instant::now(), "%.9f"))
     }
 
-    fn format(&self, at: Instant) -> String {
+    fn format(&self, at: Instant, fraction: &str) -> String {
         at.to_zoned(self.tz.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%.9f%:z")
+            .strftime(&format!("%Y-%m-%dT%H:%M:%S{fraction}%:z"))
             .to_string()
     }
 }
@@ -112,6 +122,10 @@ mod tests {
             "2026-12-06T00:00:52.123456789+00:00"
         );
         assert_eq!(c.boot_ns(&ts(52, 123_456_789)), Some(52_123_456_789));
+        assert_eq!(
+            c.rfc3339_micros(&ts(52, 123_456_789)).unwrap(),
+            "2026-12-06T00:00:52.123456+00:00"
+        );
     }
 
     #[test]

@@ -268,9 +268,21 @@ fn part_words(name: &str, offset: u64, len: u64, e: Option<&FailureEvent>) -> Op
     Some(format!("{name}: {} at byte {offset:#x}", units::size(len)))
 }
 
-/// A record in words.  `event` is the `mfroute_event` of the same `seq`,
-/// if it was seen; `hit` is what a delivery hit, if resolved.
+/// A record in words, prefixed by its trace time.  `event` is the
+/// `mfroute_event` of the same `seq`, if it was seen; `hit` is what a
+/// delivery hit, if resolved.
 pub fn render_human(rec: &Record, event: Option<&FailureEvent>, hit: Option<&Hit>) -> String {
+    render_human_at(&rec.timestamp.micros(), rec, event, hit)
+}
+
+/// As [`render_human`], prefixed by `when` (the record's wall-clock
+/// time, when it is known).
+pub fn render_human_at(
+    when: &str,
+    rec: &Record,
+    event: Option<&FailureEvent>,
+    hit: Option<&Hit>,
+) -> String {
     let ctx = match event {
         Some(e) => event_words(e, true),
         None => rec
@@ -355,7 +367,7 @@ pub fn render_human(rec: &Record, event: Option<&FailureEvent>, hit: Option<&Hit
         .event
         .seq()
         .map_or_else(String::new, |s| format!("#{s} "));
-    format!("[{}] {seq}{text}", rec.timestamp.micros())
+    format!("[{when}] {seq}{text}")
 }
 
 /// How many `mfroute_event` records are remembered for the words of the
@@ -567,7 +579,11 @@ impl<'r> Monitor<'r> {
                     Event::Failure(_) => None,
                     _ => seq.and_then(|s| self.event(s)),
                 };
-                let mut text = render_human(rec, ev, hit.as_ref());
+                let when = self
+                    .clock
+                    .rfc3339_micros(&rec.timestamp)
+                    .unwrap_or_else(|| rec.timestamp.micros());
+                let mut text = render_human_at(&when, rec, ev, hit.as_ref());
                 if let Some(p) = &place {
                     text = format!("{text} — {}", place_words(p));
                 }
