@@ -104,18 +104,23 @@ struct JsonRecord<'a> {
     event: &'a str,
     #[serde(flatten)]
     body: Body<'a>,
+    /// The record in words, in a store only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
 }
 
 /// A record as one line of JSON (see `Documentation/mfroute/tool.rst` for
 /// the shape).  `hit` is what a delivery hit, if it was resolved; `place`
 /// where a failure's media is, if known; `clock` turns the trace time into
-/// wall-clock time.
+/// wall-clock time; `text`, the record in words, is added last (for a
+/// store).
 pub fn render_json(
     rec: &Record,
     hit: Option<&Hit>,
     place: Option<&Place>,
     left_hits: Option<&[Hit]>,
     clock: &WallClock,
+    text: Option<&str>,
 ) -> String {
     let body = match &rec.event {
         Event::Failure(e) => Body::Failure {
@@ -178,6 +183,7 @@ pub fn render_json(
         system: trace::SYSTEM,
         event: rec.event.name(),
         body,
+        text,
     };
     // Serialising plain strings, numbers and maps with string keys cannot
     // fail; fall back to an error object rather than panic regardless.
@@ -445,8 +451,8 @@ impl<'r> Monitor<'r> {
     }
 
     /// Renders every record printed in JSON too, for a store
-    /// (`--store`), whatever the format printed: what a delivery hit is
-    /// looked up once for both.
+    /// (`--store`), whatever the format printed, with its words as a last
+    /// key, `text`: what a delivery hit is looked up once for all.
     #[must_use]
     pub fn store(mut self, store: bool) -> Self {
         self.store = store;
@@ -562,38 +568,40 @@ impl<'r> Monitor<'r> {
             }
             _ => None,
         };
-        let json = (self.format == Format::Json || self.store).then(|| {
+        let json = |text: Option<&str>| {
             render_json(
                 rec,
                 hit.as_ref(),
                 place.as_ref(),
                 left_hits.as_deref(),
                 &self.clock,
+                text,
             )
-        });
-        let text = match self.format {
-            Format::Json => json.clone().unwrap_or_default(),
-            Format::Human => {
-                let seq = rec.event.seq();
-                let ev = match &rec.event {
-                    Event::Failure(_) => None,
-                    _ => seq.and_then(|s| self.event(s)),
-                };
-                let when = self
-                    .clock
-                    .rfc3339_micros(&rec.timestamp)
-                    .unwrap_or_else(|| rec.timestamp.micros());
-                let mut text = render_human_at(&when, rec, ev, hit.as_ref());
-                if let Some(p) = &place {
-                    text = format!("{text} — {}", place_words(p));
-                }
-                for h in left_hits.iter().flatten() {
-                    text = format!("{text} — {}", left_hit_words(h));
-                }
-                text
-            }
         };
-        (text, json.filter(|_| self.store))
+        let words = (self.format == Format::Human || self.store).then(|| {
+            let ev = match &rec.event {
+                Event::Failure(_) => None,
+                _ => rec.event.seq().and_then(|s| self.event(s)),
+            };
+            let when = self
+                .clock
+                .rfc3339_micros(&rec.timestamp)
+                .unwrap_or_else(|| rec.timestamp.micros());
+            let mut text = render_human_at(&when, rec, ev, hit.as_ref());
+            if let Some(p) = &place {
+                text = format!("{text} — {}", place_words(p));
+            }
+            for h in left_hits.iter().flatten() {
+                text = format!("{text} — {}", left_hit_words(h));
+            }
+            text
+        });
+        let stored = self.store.then(|| json(words.as_deref()));
+        let text = match self.format {
+            Format::Json => json(None),
+            Format::Human => words.unwrap_or_default(),
+        };
+        (text, stored)
     }
 }
 
@@ -851,6 +859,33 @@ mod tests {
                 "the trace buffer overflowed: records lost on CPU 1".into()
             ))
         );
+    }
+
+    #[test]
+    fn stored_records_carry_their_words() {
+        let line = "  dax-probe-131  [001] d..1.  5.000000000: mfroute_event: seq=1 dev=259:0 \
+                    name=pmem0 offset=0x1000 len=0x1000 flags=0x23 origin=memory_failure";
+        let clock = WallClock::fixed(1_796_515_200_000_000_000, jiff::tz::TimeZone::UTC);
+        let words = "[2026-12-06T00:00:05.000000+00:00] #1 pmem0: 4 KiB at byte 0x1000 failed \
+                     (poison, a process touched it, simulated)";
+        for format in [Format::Human, Format::Json] {
+            let mut m = Monitor::new(format, None).store(true).clock(clock.clone());
+            let Ok(Output::Record(printed, Some(stored))) = m.line(line) else {
+                panic!("{format:?}: no record stored");
+            };
+            let mut v: serde_json::Value = serde_json::from_str(&stored).unwrap();
+            assert_eq!(v["text"], words, "{format:?}");
+            match format {
+                Format::Human => assert_eq!(printed, words),
+                // The store's record is the printed one and its words.
+                Format::Json => {
+                    v.as_object_mut().unwrap().remove("text");
+                    let p: serde_json::Value = serde_json::from_str(&printed).unwrap();
+                    assert_eq!(p, v);
+                    assert!(p.get("text").is_none());
+                }
+            }
+        }
     }
 
     #[test]

@@ -128,7 +128,8 @@ expect_match "log since between the runs: the second" "$second" "\"offset_bytes\
 words=$(mfroute log --since "$t0" --dev /dev/$pmem)
 echo "$words"
 for f in /mnt/unit /mnt/unit2; do
-	expect_match "log in words: $f" "$words" "told to the filesystem: ok — $pmem on /mnt: $f bytes 0x0\\.\\.0xfff"
+	expect_match "log in words: $f" "$words" \
+		"^\\[20[0-9-]*T[0-9:.]*\\+00:00\\] #[0-9]+ .* — $pmem: $f bytes 0x0\\.\\.0xfff \\(inode [0-9]+\\) told to xfs on /mnt: ok"
 done
 summary=$(mfroute log --summary)
 echo "$summary"
