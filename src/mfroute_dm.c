@@ -4,7 +4,7 @@
  *
  * dm opens its members' dax_devices without a holder, and the block
  * layer's holder links are sysfs only, so the router asks dm itself:
- * dm_for_each_dax_user() visits every target of the live tables that use
+ * dm_iterate_dax_users() visits every target of the live tables that use
  * the member (dm keeps an index of them); a target that reports its
  * layout on the failing member (->iterate_layouts: linear, striped,
  * log-writes) is handed to the router to translate with; one that
@@ -79,7 +79,7 @@ static int mfroute_dm_device(struct dm_target *ti, struct dm_dev *dev,
 	return mfroute_dm_report(walk);
 }
 
-/* dm_for_each_dax_user() callback, in an RCU read section. */
+/* dm_iterate_dax_users() callback, in an RCU read section. */
 static int mfroute_dm_target(struct mapped_device *md, unsigned int generation,
 			     struct dm_target *ti, void *data)
 {
@@ -111,7 +111,7 @@ int mfroute_dm_uses(struct dax_device *member, void *ctx)
 {
 	struct mfroute_dm_walk walk = { .member = member, .ctx = ctx };
 
-	return dm_for_each_dax_user(member, mfroute_dm_target, &walk);
+	return dm_iterate_dax_users(member, mfroute_dm_target, &walk);
 }
 
 /* Whether the live table of a mapped device the router holds changed. */
