@@ -8,8 +8,8 @@
 #                ends with "N passed, N failed" and fails if anything failed
 #
 # Other targets: deps, tree, kernel, nfit, tool, install-tool, deb,
-# initramfs, host-test, guest-test, bench, mutants, mutants-host,
-# checkpatch, series-check, clean.  Variables: DESTDIR and PREFIX (/usr) for
+# initramfs, host-test, guest-test, bench, tool-fixtures, mutants,
+# mutants-host, checkpatch, series-check, clean.  Variables: DESTDIR and PREFIX (/usr) for
 # install-tool,
 # SANITIZER (kasan, the default, or kcsan), CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
@@ -54,7 +54,8 @@ export CARGO_TARGET_DIR := $(CACHE)/cargo-target/$(subst /,_,$(REPO))
 export MFROUTE_CACHE := $(CACHE)
 
 .PHONY: all deps tree kernel nfit tool install-tool deb initramfs host-test \
-	guest-test check run bench mutants mutants-host checkpatch series-check clean
+	guest-test check run bench tool-fixtures mutants mutants-host checkpatch \
+	series-check clean
 
 all: initramfs
 
@@ -112,6 +113,12 @@ run: initramfs
 
 bench: initramfs
 	@PAGES=$(PAGES) $(NVDIMM)/run-bench.sh $(BENCH)
+
+# Records mfroute's tracepoints in a guest into the command's
+# tests/data/trace_recorded.txt and blesses what its host tests derive
+# from it: commit both after reading the diff.
+tool-fixtures: initramfs
+	@$(NVDIMM)/run-fixtures.sh
 
 # Each deliberate bug in tools/testing/nvdimm/mutants/, built and tested in
 # turn: long, so not part of check.

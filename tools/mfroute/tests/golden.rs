@@ -216,13 +216,24 @@ fn run_with(
     resolver: Option<&mut dyn Resolve>,
     clock: Option<WallClock>,
 ) -> (String, usize) {
+    render("trace_pipe.txt", format, resolver, clock)
+}
+
+/// Renders the trace in `tests/data/NAME`, as [`run_with`] does; returns
+/// the output and the number of lines that did not parse.
+fn render(
+    name: &str,
+    format: Format,
+    resolver: Option<&mut dyn Resolve>,
+    clock: Option<WallClock>,
+) -> (String, usize) {
     let mut mon = Monitor::new(format, resolver);
     if let Some(c) = clock {
         mon = mon.clock(c);
     }
     let mut out = String::new();
     let mut errors = 0;
-    for line in common::read_data("trace_pipe.txt").lines() {
+    for line in common::read_data(name).lines() {
         match mon.line(line) {
             Ok(Output::Record(s, _)) => {
                 out.push_str(&s);
@@ -399,4 +410,79 @@ fn json_shape() {
     .map(String::from)
     .collect();
     assert_eq!(kinds, want);
+}
+
+/// The records of the kernel, as `make tool-fixtures` recorded them in a
+/// guest: every line parses, and it has each of the four tracepoints.
+#[test]
+fn recorded_trace_parses() {
+    let text = common::read_data("trace_recorded.txt");
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        match mfroute::trace::parse_line(line) {
+            Ok(mfroute::trace::Line::Record(r)) => {
+                kinds.insert(r.event.name().to_string());
+            }
+            Ok(mfroute::trace::Line::Comment) => {}
+            other => panic!("trace_recorded.txt: {line}: {other:?}"),
+        }
+    }
+    for k in [
+        "mfroute_event",
+        "mfroute_deliver",
+        "mfroute_absorb",
+        "mfroute_fallback",
+    ] {
+        assert!(kinds.contains(k), "trace_recorded.txt has no {k}");
+    }
+}
+
+/// The recording in JSON, unresolved, as on the boot clock of a machine
+/// booted at 2026-12-06T00:00:00Z.
+#[test]
+fn recorded_json_golden() {
+    let (out, errors) = render("trace_recorded.txt", Format::Json, None, Some(clock()));
+    assert_eq!(errors, 0);
+    common::golden("monitor-recorded.jsonl", &out);
+}
+
+/// `tracepoint: key=value ...` keys of a trace line, with its tracepoint.
+fn keys_of_line(line: &str) -> Option<(String, Vec<String>)> {
+    let (_, rest) = line.split_once(": mfroute_")?;
+    let (name, fields) = rest.split_once(": ")?;
+    let keys = fields
+        .split(' ')
+        .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string()))
+        .collect();
+    Some((format!("mfroute_{name}"), keys))
+}
+
+/// The hand-written recording (for the records a guest cannot make on
+/// demand) prints each tracepoint's fields as the kernel does: the same
+/// keys in the same order as in the real one.
+#[test]
+fn hand_written_matches_recorded() {
+    let mut real: HashMap<String, Vec<String>> = HashMap::new();
+    for line in common::read_data("trace_recorded.txt").lines() {
+        if let Some((name, keys)) = keys_of_line(line) {
+            let seen = real.entry(name.clone()).or_insert_with(|| keys.clone());
+            assert_eq!(*seen, keys, "the kernel printed {name} two ways");
+        }
+    }
+    let mut compared = 0;
+    for line in common::read_data("trace_pipe.txt").lines() {
+        let Some((name, keys)) = keys_of_line(line) else {
+            continue;
+        };
+        // Malformed on purpose (a field missing), for the parser's
+        // errors: not a record.
+        if mfroute::trace::parse_line(line).is_err() {
+            continue;
+        }
+        if let Some(want) = real.get(&name) {
+            assert_eq!(&keys, want, "trace_pipe.txt: {line}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 10, "only {compared} lines compared");
 }

@@ -84,10 +84,11 @@ make_payload() {
 	# Its "." becomes the guest's "/": searchable by every user, not
 	# mktemp's 0700.
 	chmod 0755 "$stage"
-	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench" "$stage/selftest"
+	mkdir -p "$stage/tests" "$stage/extra" "$stage/bench" "$stage/selftest" "$stage/fixtures"
 	cp -a "$here/tests/." "$stage/tests/"
 	cp -a "$here/demo.sh" "$stage/tests/"
 	cp -a "$here/bench/." "$stage/bench/"
+	cp -a "$here/fixtures/." "$stage/fixtures/"
 	cp -a "$here"/selftest/*.sh "$stage/selftest/"
 	[ -n "$extra" ] && cp -a "$extra/." "$stage/extra/"
 	payload=$cache/payload.cpio
