@@ -474,9 +474,8 @@ fn hand_written_matches_recorded() {
         let Some((name, keys)) = keys_of_line(line) else {
             continue;
         };
-        // Malformed on purpose (a field missing), for the parser's
-        // errors: not a record.
-        if mfroute::trace::parse_line(line).is_err() {
+        // Cut short on purpose, for the parser's errors.
+        if line.ends_with(": mfroute_deliver: seq=9 kind=holder dev=259:0") {
             continue;
         }
         if let Some(want) = real.get(&name) {
