@@ -160,6 +160,26 @@ file_on() {
 	return 1
 }
 
+# contiguous FILE N: set $run_pfn to the pfn of page 0 of FILE, whose
+# first N pages must be contiguous in the pmem (one extent).
+contiguous() {
+	run_pfn=$(pfn_of "$1" 0)
+	[ "$(pfn_of "$1" $(($2 - 1)))" -eq $((run_pfn + $2 - 1)) ] ||
+		fail "the first $2 pages of $1 are not contiguous"
+}
+
+# small_files DIR N: N one-line files in DIR, 100 a subdirectory: a
+# filesystem that takes a while to walk.
+small_files() {
+	local i=0
+	while [ $i -lt "$2" ]; do
+		[ $((i % 100)) -eq 0 ] && mkdir -p "$1/d$((i / 100))"
+		echo $i >"$1/d$((i / 100))/f$i"
+		i=$((i + 1))
+	done
+	sync
+}
+
 # spread_files DIR N: N 4 MiB files in N directories, which xfs spreads
 # over its allocation groups.
 spread_files() {

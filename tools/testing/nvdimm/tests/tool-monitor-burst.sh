@@ -34,17 +34,10 @@ make_file /mnt/burst 8
 ndctl_place "$pmem"
 dimm=$(ndctl list -r "$region" -D | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p' | head -n 1)
 [ -n "$dimm" ] || fail "ndctl lists no DIMM for $region"
-pfn0=$(pfn_of /mnt/burst 0)
-[ "$(pfn_of /mnt/burst $((N - 1)))" -eq $((pfn0 + N - 1)) ] ||
-	fail "the first $N pages of /mnt/burst are not contiguous"
+contiguous /mnt/burst $N
+pfn0=$run_pfn
 off0=$(( pfn0 * 4096 - $(data_start "$pmem") ))
-i=0
-while [ $i -lt $FILES ]; do
-	[ $((i % 100)) -eq 0 ] && mkdir /mnt/d$((i / 100))
-	echo $i >/mnt/d$((i / 100))/f$i
-	i=$((i + 1))
-done
-sync
+small_files /mnt $FILES
 
 unit=/usr/lib/systemd/system/mfroute-monitor.service
 exec_start=$(sed -n 's/^ExecStart=//p' $unit)
