@@ -178,7 +178,7 @@ pub struct SystemResolver {
 /// How long an answer is kept ([`Recent`]): long enough for the records
 /// of one failure, and for a burst to ask each question once, however
 /// slow the answer (it is kept from when it was found).
-pub const KEEP_ANSWERS: Duration = Duration::from_secs(5);
+const KEEP_ANSWERS: Duration = Duration::from_secs(5);
 
 /// At most this many distinct inodes get a path looked up per delivery.
 const MAX_PATH_LOOKUPS: usize = 16;
@@ -190,7 +190,7 @@ impl SystemResolver {
     }
 
     /// A resolver looking at `sys` that keeps each answer for `ttl`.
-    pub fn keeping(sys: Sys, ttl: Duration) -> Self {
+    fn keeping(sys: Sys, ttl: Duration) -> Self {
         Self {
             sys,
             paths: PathFinder::default(),
