@@ -4,9 +4,9 @@
  *
  * A holder registers interest in a byte range of a DAX-capable block
  * device (a pmem namespace, a partition of one, or a device-mapper device
- * over them).  When part of that range fails, or is about to be removed,
- * mfroute calls the holder once per contiguous range, with offsets in the
- * holder's own block device.
+ * over them), or of a device-dax instance.  When part of that range fails,
+ * or is about to be removed, mfroute calls the holder once per contiguous
+ * range, with offsets in the holder's own device.
  * See Documentation/mfroute/holders.rst.
  */
 #ifndef _MFROUTE_API_H
@@ -14,11 +14,12 @@
 
 #include <linux/types.h>
 
+struct dax_device;
 struct mfroute_holder;
 
 /**
  * struct mfroute_holder_ops - what a holder is told
- * @notify_failure: @len bytes at byte @offset of the holder's block device
+ * @notify_failure: @len bytes at byte @offset of the holder's device
  *	failed (MF_* flags in @mf_flags; MF_MEM_PRE_REMOVE: the range is
  *	about to be removed, no data was lost yet).  Called from mfroute's
  *	notify work, in process context, with no lock of the failure path
@@ -39,6 +40,9 @@ struct mfroute_holder_ops {
 
 struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 		const struct mfroute_holder_ops *ops, void *data);
+struct mfroute_holder *mfroute_holder_register_dax(struct dax_device *dax_dev,
+		u64 offset, u64 len, const struct mfroute_holder_ops *ops,
+		void *data);
 void mfroute_holder_unregister(struct mfroute_holder *holder);
 void mfroute_holder_flush(void);
 

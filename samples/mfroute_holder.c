@@ -4,7 +4,11 @@
  *
  * /sys/kernel/debug/mfroute_holder/
  *   register    write "MAJ:MIN OFFSET LEN" to hold that byte range of a
- *               DAX-capable block device (as many as memory allows)
+ *               DAX-capable block device, or "/dev/daxX.Y OFFSET LEN"
+ *               for a device-dax instance (device_dax built as a module:
+ *               its owner says a character device is one); as many as
+ *               memory allows.  A device-dax holder's events name its
+ *               character device
  *   unregister  write anything to drop every registration
  *   events      one line per notification received:
  *               "dev=MAJ:MIN offset=0x... len=0x... flags=0x...", or
@@ -19,8 +23,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cdev.h>
 #include <linux/debugfs.h>
+#include <linux/dax.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -105,28 +113,58 @@ static int sample_get_string(char *buf, size_t size, const char __user *ubuf,
 	return 0;
 }
 
+/*
+ * Register on the device-dax instance whose character device is at @path:
+ * only device_dax's character devices are part of a dax_device.
+ */
+static struct mfroute_holder *sample_register_dax(const char *path, u64 offset,
+						  u64 len)
+{
+	struct mfroute_holder *holder;
+	struct inode *inode;
+	struct file *file;
+
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	inode = file_inode(file);
+	if (S_ISCHR(inode->i_mode) && inode->i_cdev && inode->i_cdev->owner &&
+	    !strcmp(inode->i_cdev->owner->name, "device_dax"))
+		/* The open file keeps the dax_device for the call. */
+		holder = mfroute_holder_register_dax(inode_dax(inode), offset,
+						     len, &sample_ops,
+						     (void *)(uintptr_t)inode->i_rdev);
+	else
+		holder = ERR_PTR(-ENOTTY);
+	fput(file);
+	return holder;
+}
+
 static ssize_t sample_register_write(struct file *file, const char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
 	struct sample_registration *reg;
 	unsigned int major, minor;
 	unsigned long long offset, len;
-	dev_t dev;
-	char buf[80];
+	char buf[80], path[64];
 	int rc;
 
 	rc = sample_get_string(buf, sizeof(buf), ubuf, count);
 	if (rc)
 		return rc;
-	if (sscanf(buf, "%u:%u %llu %llu", &major, &minor, &offset, &len) != 4)
-		return -EINVAL;
-	dev = MKDEV(major, minor);
 
 	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
 	if (!reg)
 		return -ENOMEM;
-	reg->holder = mfroute_holder_register(dev, offset, len, &sample_ops,
-					      (void *)(uintptr_t)dev);
+	if (sscanf(buf, "%u:%u %llu %llu", &major, &minor, &offset, &len) == 4)
+		reg->holder = mfroute_holder_register(MKDEV(major, minor),
+						      offset, len, &sample_ops,
+						      (void *)(uintptr_t)MKDEV(major, minor));
+	else if (sscanf(buf, "%63s %llu %llu", path, &offset, &len) == 3 &&
+		 path[0] == '/')
+		reg->holder = sample_register_dax(path, offset, len);
+	else
+		reg->holder = ERR_PTR(-EINVAL);
 	if (IS_ERR(reg->holder)) {
 		rc = PTR_ERR(reg->holder);
 		kfree(reg);

@@ -82,6 +82,13 @@ impl DaxDevice {
         unsafe { bindings::dax_holder_notify_failure(self.as_raw(), off, len, flags) }
     }
 
+    /// Returns the device number of the dax_device: a device-dax
+    /// instance's character device has it.
+    pub(crate) fn devt(&self) -> u32 {
+        // SAFETY: The dax_device is not freed (type invariant).
+        unsafe { ffi::mfroute_dax_devt(self.as_raw()) }
+    }
+
     /// Asks the dax_device's driver for the poison it knows, if it is
     /// alive and its driver can tell.
     pub(crate) fn report_poison(&self) {

@@ -92,6 +92,9 @@ extern "C" {
     pub(crate) fn mfroute_disk_devt(disk: *mut Disk) -> u32;
     /// Returns the name of `disk`.
     pub(crate) fn mfroute_disk_name(disk: *mut Disk) -> *const c_char;
+    /// Returns the encoded `dev_t` of `dax`, its character device's for a
+    /// device-dax instance.
+    pub(crate) fn mfroute_dax_devt(dax: *mut bindings::dax_device) -> u32;
 
     /// Calls `holder`'s callback for `len` bytes at dax_device offset `off`
     /// and traces it as part of event `seq`; returns the holder's answer.

@@ -59,6 +59,7 @@ int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
 			    int max);
 u32 mfroute_disk_devt(struct gendisk *disk);
 const char *mfroute_disk_name(struct gendisk *disk);
+u32 mfroute_dax_devt(struct dax_device *dax_dev);
 
 /* C: holders (mfroute_holder.c). */
 int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,
@@ -85,8 +86,6 @@ void mfroute_trace_event(u64 seq, u32 dev, const char *name, u64 offset,
 void mfroute_trace_deliver(u64 seq, const char *kind, u32 dev,
 			   const char *name, u64 sector, u64 nr_sectors,
 			   int flags, int result);
-void mfroute_trace_deliver_bdev(u64 seq, struct block_device *bdev, u64 off,
-				u64 len, int flags, int result);
 void mfroute_trace_absorb(u64 seq, u32 dev, const char *name, u64 offset,
 			  u64 len, const char *reason);
 void mfroute_trace_fallback(u64 seq, u32 dev, const char *name, u64 offset,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Disks, as the router needs them: their partitions, name and number.
+ * Disks, as the router needs them: their partitions, name and number;
+ * and the number of a dax_device with no disk (device-dax's).
  */
 #include <linux/blkdev.h>
+#include <linux/dax.h>
 
 #include "mfroute.h"
 
@@ -43,4 +45,13 @@ u32 mfroute_disk_devt(struct gendisk *disk)
 const char *mfroute_disk_name(struct gendisk *disk)
 {
 	return disk->disk_name;
+}
+
+/*
+ * The number of @dax_dev (valid for the call): a device-dax instance's
+ * character device has it.
+ */
+u32 mfroute_dax_devt(struct dax_device *dax_dev)
+{
+	return new_encode_dev(dax_inode(dax_dev)->i_rdev);
 }

@@ -3,7 +3,8 @@
  * The mfroute holder API, exported to other modules.
  *
  * Registration resolves the holder's block device to the dax_device that
- * failures are reported on and to the partition's offset within it; the
+ * failures are reported on and to the partition's offset within it (a
+ * device-dax holder names its dax_device itself); the
  * Rust router keeps the registration with the state of that dax_device and
  * calls mfroute_holder_deliver() for each contiguous range to report, from
  * its notify work, without holding any of its locks.
@@ -24,9 +25,12 @@
  * struct mfroute_holder - one registration
  * @ops: the holder's callbacks
  * @data: the holder's context, passed back to @ops
- * @bdev_file: the holder's block device, held open (not exclusively)
+ * @bdev_file: the holder's block device, held open (not exclusively);
+ *	NULL for a device-dax holder
  * @dax_dev: its dax_device, referenced while registered
  * @part_off: byte offset of the block device in @dax_dev
+ * @dev: the block device, or device-dax's character device, for tracing
+ * @name: its name, for tracing and logs
  * @token: the router's registration
  */
 struct mfroute_holder {
@@ -35,8 +39,39 @@ struct mfroute_holder {
 	struct file *bdev_file;
 	struct dax_device *dax_dev;
 	u64 part_off;
+	dev_t dev;
+	char name[BDEVNAME_SIZE];
 	void *token;
 };
+
+/*
+ * Hand @holder, for @len bytes at @offset of its device, to the router,
+ * unless its dax_device is dead already: such a device is never routed,
+ * so the registration would never be told anything.
+ */
+static int mfroute_holder_add(struct mfroute_holder *holder, u64 offset,
+			      u64 len)
+{
+	int id, rc = -ENXIO;
+
+	id = dax_read_lock();
+	if (dax_alive(holder->dax_dev))
+		rc = mfroute_rs_register(holder, holder->dax_dev,
+					 holder->part_off + offset, len,
+					 &holder->token);
+	dax_read_unlock(id);
+	return rc;
+}
+
+/* A registration's arguments make sense on any device. */
+static bool mfroute_holder_args_ok(u64 offset, u64 len,
+				   const struct mfroute_holder_ops *ops)
+{
+	u64 end;
+
+	return ops && ops->notify_failure && len &&
+	       !check_add_overflow(offset, len, &end);
+}
 
 /**
  * mfroute_holder_register() - be told of failures of a block device range
@@ -58,11 +93,9 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 {
 	struct mfroute_holder *holder;
 	struct block_device *bdev;
-	int id, rc;
-	u64 end;
+	int rc;
 
-	if (!ops || !ops->notify_failure || !len ||
-	    check_add_overflow(offset, len, &end)) {
+	if (!mfroute_holder_args_ok(offset, len, ops)) {
 		rc = -EINVAL;
 		goto out_log;
 	}
@@ -80,25 +113,20 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 		goto out_free;
 	}
 	bdev = file_bdev(holder->bdev_file);
+	holder->dev = bdev->bd_dev;
+	snprintf(holder->name, sizeof(holder->name), "%pg", bdev);
 	rc = -ENXIO;
-	if (end > bdev_nr_bytes(bdev))
+	if (offset + len > bdev_nr_bytes(bdev))
 		goto out_close;
 	rc = -EOPNOTSUPP;
 	holder->dax_dev = fs_dax_get_by_bdev(bdev, &holder->part_off, NULL, NULL);
 	if (!holder->dax_dev)
 		goto out_close;
-
-	/* A dax_device dead already is never routed: refuse, do not keep. */
-	id = dax_read_lock();
-	rc = -ENXIO;
-	if (dax_alive(holder->dax_dev))
-		rc = mfroute_rs_register(holder, holder->dax_dev,
-					 holder->part_off + offset, len,
-					 &holder->token);
-	dax_read_unlock(id);
+	rc = mfroute_holder_add(holder, offset, len);
 	if (rc)
 		goto out_put;
-	pr_info("%pg: holder registered for [%#llx, %#llx)\n", bdev, offset, end);
+	pr_info("%s: holder registered for [%#llx, %#llx)\n", holder->name,
+		offset, offset + len);
 	return holder;
 
 out_put:
@@ -115,6 +143,70 @@ out_log:
 EXPORT_SYMBOL_GPL(mfroute_holder_register);
 
 /**
+ * mfroute_holder_register_dax() - be told of failures of a device-dax range
+ * @dax_dev: a device-dax instance's dax_device (inode_dax() of its
+ *	character device), which the caller keeps for the call
+ * @offset: start of the range, in bytes from the start of @dax_dev
+ * @len: length of the range in bytes
+ * @ops: callbacks; must stay valid until unregistered
+ * @data: passed to @ops
+ *
+ * For holders with no block device: the users of a device-dax instance.
+ * device-dax does not tell modules its size, so a range past its end is
+ * not refused; nothing past the end is ever told.
+ *
+ * Context: Process context; sleeps.
+ * Return: the registration, or ERR_PTR(): -EINVAL for a NULL device or
+ * callback or an empty or wrapping range, -ENXIO for a dax_device going
+ * away, -ENODEV if mfroute is not running, -ENOMEM.
+ */
+struct mfroute_holder *mfroute_holder_register_dax(struct dax_device *dax_dev,
+		u64 offset, u64 len, const struct mfroute_holder_ops *ops,
+		void *data)
+{
+	struct mfroute_holder *holder;
+	struct inode *inode;
+	int rc;
+
+	if (!dax_dev || !mfroute_holder_args_ok(offset, len, ops)) {
+		rc = -EINVAL;
+		goto out_log;
+	}
+	holder = kzalloc(sizeof(*holder), GFP_KERNEL);
+	if (!holder) {
+		rc = -ENOMEM;
+		goto out_log;
+	}
+	holder->ops = ops;
+	holder->data = data;
+	inode = igrab(dax_inode(dax_dev));
+	if (!inode) {
+		rc = -ENXIO;
+		goto out_free;
+	}
+	holder->dax_dev = dax_dev;
+	/* device-dax's character device has the dax_device's number. */
+	holder->dev = inode->i_rdev;
+	snprintf(holder->name, sizeof(holder->name), "dax%u:%u",
+		 MAJOR(holder->dev), MINOR(holder->dev));
+	rc = mfroute_holder_add(holder, offset, len);
+	if (rc)
+		goto out_put;
+	pr_info("%s: holder registered for [%#llx, %#llx)\n", holder->name,
+		offset, offset + len);
+	return holder;
+
+out_put:
+	put_dax(dax_dev);
+out_free:
+	kfree(holder);
+out_log:
+	pr_warn_ratelimited("device-dax holder registration refused: %d\n", rc);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_GPL(mfroute_holder_register_dax);
+
+/**
  * mfroute_holder_unregister() - undo mfroute_holder_register()
  * @holder: the registration; NULL and error pointers are ignored
  *
@@ -127,8 +219,9 @@ void mfroute_holder_unregister(struct mfroute_holder *holder)
 	if (IS_ERR_OR_NULL(holder))
 		return;
 	mfroute_rs_unregister(holder->token, holder->dax_dev);
-	fs_put_dax(holder->dax_dev, NULL);
-	fput(holder->bdev_file);
+	put_dax(holder->dax_dev);
+	if (holder->bdev_file)
+		fput(holder->bdev_file);
 	kfree(holder);
 }
 EXPORT_SYMBOL_GPL(mfroute_holder_unregister);
@@ -145,8 +238,9 @@ int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,
 
 	rc = holder->ops->notify_failure(holder, holder->data, rel, len,
 					 mf_flags);
-	mfroute_trace_deliver_bdev(seq, file_bdev(holder->bdev_file), rel, len,
-				   mf_flags, rc);
+	mfroute_trace_deliver(seq, "holder", new_encode_dev(holder->dev),
+			      holder->name, rel >> SECTOR_SHIFT,
+			      len >> SECTOR_SHIFT, mf_flags, rc);
 	return rc;
 }
 
@@ -159,8 +253,9 @@ void mfroute_holder_repair(struct mfroute_holder *holder, u64 seq, u64 off,
 	if (!holder->ops->notify_repair)
 		return;
 	holder->ops->notify_repair(holder, holder->data, rel, len);
-	mfroute_trace_deliver_bdev(seq, file_bdev(holder->bdev_file), rel, len,
-				   0, 0);
+	mfroute_trace_deliver(seq, "holder", new_encode_dev(holder->dev),
+			      holder->name, rel >> SECTOR_SHIFT,
+			      len >> SECTOR_SHIFT, 0, 0);
 }
 
 /*

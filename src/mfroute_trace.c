@@ -4,7 +4,6 @@
  * Rust tracepoints or rate-limited printing, so the router calls these.
  * Strings are the router's NUL-terminated buffers, valid for the call.
  */
-#include <linux/blkdev.h>
 #include <linux/ratelimit.h>
 
 #define CREATE_TRACE_POINTS
@@ -23,24 +22,6 @@ void mfroute_trace_deliver(u64 seq, const char *kind, u32 dev,
 			   int flags, int result)
 {
 	trace_mfroute_deliver(seq, kind, dev, name, sector, nr_sectors, flags,
-			      result);
-}
-
-/*
- * mfroute_deliver for a registered holder, told of @len bytes at @off of
- * @bdev: the device's name is only formatted when the event is enabled,
- * not on every holder call.
- */
-void mfroute_trace_deliver_bdev(u64 seq, struct block_device *bdev, u64 off,
-				u64 len, int flags, int result)
-{
-	char name[BDEVNAME_SIZE];
-
-	if (!trace_mfroute_deliver_enabled())
-		return;
-	snprintf(name, sizeof(name), "%pg", bdev);
-	trace_mfroute_deliver(seq, "holder", new_encode_dev(bdev->bd_dev), name,
-			      off >> SECTOR_SHIFT, len >> SECTOR_SHIFT, flags,
 			      result);
 }
 

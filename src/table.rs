@@ -64,7 +64,7 @@ pub(crate) fn device_of(devices: &Mutex<Devices>, dax: &DaxDevice) -> Result<Arc
     }
     let (devt, name) = match dax.disk() {
         Some(disk) => (disk.devt(), disk.name()),
-        None => (0, Name::unknown()),
+        None => (dax.devt(), Name::unknown()),
     };
     let device = Arc::pin_init(
         pin_init!(Device {
