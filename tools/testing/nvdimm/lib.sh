@@ -54,6 +54,18 @@ fsdax_namespace() {
 	[ -b "/dev/$pmem" ] || fail "no block device for region $1"
 }
 
+# devdax_namespace REGION: turn the region's first namespace into
+# device-dax, setting $ns and $daxdev (e.g. dax0.0, /dev/$daxdev).
+devdax_namespace() {
+	run modprobe dax_pmem
+	run modprobe device_dax
+	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	ndctl create-namespace -f -e "$ns" -m devdax --no-autolabel >/dev/null ||
+		fail "ndctl create-namespace -e $ns -m devdax"
+	daxdev=$(ndctl list -r "$1" -N | sed -n 's/.*"chardev":"\(dax[0-9.]*\)".*/\1/p' | head -n 1)
+	[ -c "/dev/$daxdev" ] || fail "no device-dax character device for region $1"
+}
+
 # mount_xfs_dax DEV DIR: make an rmapbt xfs on DEV and mount it with DAX.
 mount_xfs_dax() {
 	# The fstests variables lift mkfs.xfs's 300 MB minimum: nfit_test

@@ -28,6 +28,9 @@
  *                                  read every page after a SIGBUS (the
  *                                  file was mapped again)
  *
+ * FILE may be a device-dax character device: DAX_PROBE_BYTES in the
+ * environment then says how much of it to map (a multiple of its align).
+ *
  * Output: "ok", "pfn 0x...", or "sigbus code=NAME page=N offset=0x..."
  * where page and offset are relative to the start of the mapping; "keep"
  * adds " rounds=N", the rounds it completed, or prints "stopped rounds=N".  The exit
@@ -177,6 +180,9 @@ int main(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st))
 		die(argv[2]);
 	pages = st.st_size / page_size;
+	/* A device-dax character device has no size: the caller says. */
+	if (S_ISCHR(st.st_mode) && getenv("DAX_PROBE_BYTES"))
+		pages = strtoull(getenv("DAX_PROBE_BYTES"), NULL, 0) / page_size;
 	if (!pages) {
 		fprintf(stderr, "%s: empty file\n", argv[2]);
 		return 2;
