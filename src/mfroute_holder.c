@@ -60,17 +60,32 @@ static int mfroute_holder_add(struct mfroute_holder *holder, u64 offset,
 					 holder->part_off + offset, len,
 					 &holder->token);
 	dax_read_unlock(id);
+	if (!rc)
+		pr_info("%s: holder registered for [%#llx, %#llx)\n",
+			holder->name, offset, offset + len);
 	return rc;
 }
 
-/* A registration's arguments make sense on any device. */
-static bool mfroute_holder_args_ok(u64 offset, u64 len,
-				   const struct mfroute_holder_ops *ops)
+/*
+ * A registration with @ops and @data, not handed to the router yet; or
+ * ERR_PTR(-EINVAL) for arguments that make no sense on any device, or
+ * ERR_PTR(-ENOMEM).
+ */
+static struct mfroute_holder *mfroute_holder_new(u64 offset, u64 len,
+		const struct mfroute_holder_ops *ops, void *data)
 {
+	struct mfroute_holder *holder;
 	u64 end;
 
-	return ops && ops->notify_failure && len &&
-	       !check_add_overflow(offset, len, &end);
+	if (!ops || !ops->notify_failure || !len ||
+	    check_add_overflow(offset, len, &end))
+		return ERR_PTR(-EINVAL);
+	holder = kzalloc(sizeof(*holder), GFP_KERNEL);
+	if (!holder)
+		return ERR_PTR(-ENOMEM);
+	holder->ops = ops;
+	holder->data = data;
+	return holder;
 }
 
 /**
@@ -95,18 +110,11 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 	struct block_device *bdev;
 	int rc;
 
-	if (!mfroute_holder_args_ok(offset, len, ops)) {
-		rc = -EINVAL;
+	holder = mfroute_holder_new(offset, len, ops, data);
+	if (IS_ERR(holder)) {
+		rc = PTR_ERR(holder);
 		goto out_log;
 	}
-
-	holder = kzalloc(sizeof(*holder), GFP_KERNEL);
-	if (!holder) {
-		rc = -ENOMEM;
-		goto out_log;
-	}
-	holder->ops = ops;
-	holder->data = data;
 	holder->bdev_file = bdev_file_open_by_dev(dev, BLK_OPEN_READ, NULL, NULL);
 	if (IS_ERR(holder->bdev_file)) {
 		rc = PTR_ERR(holder->bdev_file);
@@ -125,8 +133,6 @@ struct mfroute_holder *mfroute_holder_register(dev_t dev, u64 offset, u64 len,
 	rc = mfroute_holder_add(holder, offset, len);
 	if (rc)
 		goto out_put;
-	pr_info("%s: holder registered for [%#llx, %#llx)\n", holder->name,
-		offset, offset + len);
 	return holder;
 
 out_put:
@@ -168,17 +174,12 @@ struct mfroute_holder *mfroute_holder_register_dax(struct dax_device *dax_dev,
 	struct inode *inode;
 	int rc;
 
-	if (!dax_dev || !mfroute_holder_args_ok(offset, len, ops)) {
-		rc = -EINVAL;
+	holder = dax_dev ? mfroute_holder_new(offset, len, ops, data) :
+			   ERR_PTR(-EINVAL);
+	if (IS_ERR(holder)) {
+		rc = PTR_ERR(holder);
 		goto out_log;
 	}
-	holder = kzalloc(sizeof(*holder), GFP_KERNEL);
-	if (!holder) {
-		rc = -ENOMEM;
-		goto out_log;
-	}
-	holder->ops = ops;
-	holder->data = data;
 	inode = igrab(dax_inode(dax_dev));
 	if (!inode) {
 		rc = -ENXIO;
@@ -192,8 +193,6 @@ struct mfroute_holder *mfroute_holder_register_dax(struct dax_device *dax_dev,
 	rc = mfroute_holder_add(holder, offset, len);
 	if (rc)
 		goto out_put;
-	pr_info("%s: holder registered for [%#llx, %#llx)\n", holder->name,
-		offset, offset + len);
 	return holder;
 
 out_put:
