@@ -62,6 +62,12 @@ devdax_namespace() {
 	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
 	ndctl create-namespace -f -e "$ns" -m devdax --no-autolabel >/dev/null ||
 		fail "ndctl create-namespace -e $ns -m devdax"
+	devdax_chardev "$1"
+}
+
+# devdax_chardev REGION: set $daxdev to the character device (e.g. dax0.0)
+# of the region's device-dax namespace, enabled.
+devdax_chardev() {
 	daxdev=$(ndctl list -r "$1" -N | sed -n 's/.*"chardev":"\(dax[0-9.]*\)".*/\1/p' | head -n 1)
 	[ -c "/dev/$daxdev" ] || fail "no device-dax character device for region $1"
 }

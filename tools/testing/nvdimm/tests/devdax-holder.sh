@@ -30,8 +30,7 @@ run ndctl enable-namespace "$ns"
 
 run modprobe mfroute
 run modprobe mfroute_holder
-daxdev=$(ndctl list -r region0 -N | sed -n 's/.*"chardev":"\(dax[0-9.]*\)".*/\1/p' | head -n 1)
-[ -c "/dev/$daxdev" ] || fail "no /dev/$daxdev after enabling $ns again"
+devdax_chardev region0
 majmin=$(cat "/sys/bus/dax/devices/$daxdev/dev")
 witness_holder_probe
 witness_probe 'p:mfrtest/report_poison dax_report_poison dax=%di:x64'
