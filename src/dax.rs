@@ -22,7 +22,7 @@ use kernel::str::CStr;
 use kernel::sync::Mutex;
 use kernel::types::Opaque;
 
-use crate::device::Name;
+use crate::device::{Name, NAME_LEN};
 use crate::ffi;
 
 /// A `struct dax_device`.
@@ -87,6 +87,16 @@ impl DaxDevice {
     pub(crate) fn devt(&self) -> u32 {
         // SAFETY: The dax_device is not freed (type invariant).
         unsafe { ffi::mfroute_dax_devt(self.as_raw()) }
+    }
+
+    /// Returns the name of a device-dax instance in logs and traces,
+    /// "daxMAJ:MIN" of its character device, as its holders have it.
+    pub(crate) fn devdax_name(&self) -> Name {
+        let mut name = [0u8; NAME_LEN];
+        // SAFETY: The dax_device is not freed (type invariant); the helper
+        // writes at most `NAME_LEN` bytes into `name`, NUL included.
+        unsafe { ffi::mfroute_dax_name(self.as_raw(), name.as_mut_ptr().cast(), NAME_LEN) };
+        Name::from_bytes(&name)
     }
 
     /// Asks the dax_device's driver for the poison it knows, if it is

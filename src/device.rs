@@ -30,11 +30,6 @@ pub(crate) const NAME_LEN: usize = 32;
 pub(crate) struct Name([u8; NAME_LEN]);
 
 impl Name {
-    /// A name for a device with no disk.
-    pub(crate) fn unknown() -> Self {
-        Self::from_bytes(b"dax")
-    }
-
     /// Copies `bytes`, truncated to leave room for the NUL.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Self {
         let mut name = [0u8; NAME_LEN];

@@ -95,6 +95,9 @@ extern "C" {
     /// Returns the encoded `dev_t` of `dax`, its character device's for a
     /// device-dax instance.
     pub(crate) fn mfroute_dax_devt(dax: *mut bindings::dax_device) -> u32;
+    /// Writes the name of device-dax `dax`, "daxMAJ:MIN", into the `len`
+    /// bytes at `buf`, NUL-terminated.
+    pub(crate) fn mfroute_dax_name(dax: *mut bindings::dax_device, buf: *mut c_char, len: usize);
 
     /// Calls `holder`'s callback for `len` bytes at dax_device offset `off`
     /// and traces it as part of event `seq`; returns the holder's answer.

@@ -60,6 +60,7 @@ int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
 u32 mfroute_disk_devt(struct gendisk *disk);
 const char *mfroute_disk_name(struct gendisk *disk);
 u32 mfroute_dax_devt(struct dax_device *dax_dev);
+void mfroute_dax_name(struct dax_device *dax_dev, char *buf, size_t len);
 
 /* C: holders (mfroute_holder.c). */
 int mfroute_holder_deliver(struct mfroute_holder *holder, u64 seq, u64 off,

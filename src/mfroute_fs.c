@@ -55,3 +55,14 @@ u32 mfroute_dax_devt(struct dax_device *dax_dev)
 {
 	return new_encode_dev(dax_inode(dax_dev)->i_rdev);
 }
+
+/*
+ * The name of device-dax @dax_dev (valid for the call) in logs and traces,
+ * "daxMAJ:MIN" of its character device, into @buf of @len bytes.
+ */
+void mfroute_dax_name(struct dax_device *dax_dev, char *buf, size_t len)
+{
+	dev_t dev = dax_inode(dax_dev)->i_rdev;
+
+	snprintf(buf, len, "dax%u:%u", MAJOR(dev), MINOR(dev));
+}

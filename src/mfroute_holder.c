@@ -188,8 +188,7 @@ struct mfroute_holder *mfroute_holder_register_dax(struct dax_device *dax_dev,
 	holder->dax_dev = dax_dev;
 	/* device-dax's character device has the dax_device's number. */
 	holder->dev = inode->i_rdev;
-	snprintf(holder->name, sizeof(holder->name), "dax%u:%u",
-		 MAJOR(holder->dev), MINOR(holder->dev));
+	mfroute_dax_name(dax_dev, holder->name, sizeof(holder->name));
 	rc = mfroute_holder_add(holder, offset, len);
 	if (rc)
 		goto out_put;

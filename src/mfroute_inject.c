@@ -8,8 +8,8 @@
  * it as a platform reporting hardware poison would (no MF_* flag: what
  * firmware-first error reporting hands memory_failure()), which pmem then
  * keeps bad for the I/O path; "PFN NR_PAGES pre_remove" reports a pending
- * removal instead.  Only pfns of an fsdax device pagemap are accepted:
- * this file must never poison ordinary memory.
+ * removal instead.  Only pfns of an fsdax or device-dax pagemap are
+ * accepted: this file must never poison ordinary memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": inject: " fmt
 
@@ -21,7 +21,10 @@
 
 #include "mfroute.h"
 
-/* Accept only a range inside one fsdax device pagemap. */
+/*
+ * Accept only a range inside one fsdax or device-dax pagemap (a generic one
+ * that handles its failures: Xen's unpopulated memory is generic too).
+ */
 static int mfroute_inject_check(unsigned long pfn, unsigned long nr_pages)
 {
 	struct dev_pagemap *pgmap;
@@ -33,8 +36,10 @@ static int mfroute_inject_check(unsigned long pfn, unsigned long nr_pages)
 	pgmap = get_dev_pagemap(pfn, NULL);
 	if (!pgmap)
 		return -EINVAL;
-	inside = pgmap->type == MEMORY_DEVICE_FS_DAX && pgmap->nr_range == 1 &&
-		 last <= PHYS_PFN(pgmap->range.end);
+	inside = (pgmap->type == MEMORY_DEVICE_FS_DAX ||
+		  (pgmap->type == MEMORY_DEVICE_GENERIC && pgmap->ops &&
+		   pgmap->ops->memory_failure)) &&
+		 pgmap->nr_range == 1 && last <= PHYS_PFN(pgmap->range.end);
 	put_dev_pagemap(pgmap);
 	return inside ? 0 : -EINVAL;
 }
@@ -65,7 +70,7 @@ static ssize_t mfroute_inject_write(struct file *file, const char __user *ubuf,
 
 	rc = mfroute_inject_check(pfn, nr_pages);
 	if (rc) {
-		pr_warn_ratelimited("%#lx+%lu: rejected: empty, wrapping or not fsdax pmem\n",
+		pr_warn_ratelimited("%#lx+%lu: rejected: empty, wrapping or not fsdax or device-dax\n",
 				    pfn, nr_pages);
 		return rc;
 	}

@@ -45,6 +45,9 @@ use crate::store;
 use crate::table::{self, device_of, Devices};
 use crate::trace::{self, Origin};
 
+/// Whom bytes nobody took are left to, for a caller that hands them back.
+const PER_PAGE: &str = "per-page handling";
+
 /// The router the C entry points reach; set while one is registered.
 static ROUTER: AtomicPtr<Router> = AtomicPtr::new(ptr::null_mut());
 
@@ -169,7 +172,7 @@ impl Router {
         if flags & PRE_REMOVE != 0 {
             let whole = off == 0 && len == u64::MAX;
             pass.remove(&dev, dax, range, whole, 0);
-            self.account(&dev, &pass, "removal of", range, 0);
+            self.account(&dev, &pass, "removal of", range, 0, PER_PAGE);
             // The device goes away once this returns: its holders first.
             notify::flush();
             return bindings::dax_failure_verdict_DAX_FAILURE_ROUTED;
@@ -187,7 +190,9 @@ impl Router {
         });
         // SAFETY: `failure` is valid for the call.
         unsafe { (*failure).error = pass.error };
-        self.account(&dev, &pass, "poison", range, left);
+        // A caller with no `untaken` (device-dax) handles every page itself.
+        let left_to = if untaken.is_some() { PER_PAGE } else { "the driver" };
+        self.account(&dev, &pass, "poison", range, left, left_to);
         match verdict {
             Verdict::Absorbed => bindings::dax_failure_verdict_DAX_FAILURE_ABSORBED,
             Verdict::Untaken => bindings::dax_failure_verdict_DAX_FAILURE_UNTAKEN,
@@ -197,18 +202,28 @@ impl Router {
         }
     }
 
-    /// Counts what `pass` did on `dev`, and says so, rate-limited.
-    fn account(&self, dev: &Arc<Device>, pass: &Pass<'_>, what: &str, range: ByteRange, left: u64) {
+    /// Counts what `pass` did on `dev`, and says so, rate-limited: `left`
+    /// bytes nobody took, left to `left_to`.
+    fn account(
+        &self,
+        dev: &Arc<Device>,
+        pass: &Pass<'_>,
+        what: &str,
+        range: ByteRange,
+        left: u64,
+        left_to: &str,
+    ) {
         dev.count_calls(pass.calls);
         if (pass.calls > 0 || left > 0) && trace::may_log() {
             pr_info!(
-                "{}: {} [{:#x}, +{:#x}): {} filesystem calls, {} bytes left to per-page handling\n",
+                "{}: {} [{:#x}, +{:#x}): {} filesystem calls, {} bytes left to {}\n",
                 dev.name.as_str(),
                 what,
                 range.start(),
                 range.len(),
                 pass.calls,
-                left
+                left,
+                left_to
             );
         }
     }
@@ -275,7 +290,7 @@ impl Router {
             Origin::Repair,
         );
         pass.repair(&dev, dax, range, 0);
-        self.account(&dev, &pass, "repair of", range, 0);
+        self.account(&dev, &pass, "repair of", range, 0, PER_PAGE);
         if removed == Some(0) && trace::may_log() {
             pr_info!("{}: repaired range was not failed\n", dev.name.as_str());
         }
@@ -309,7 +324,7 @@ impl Router {
                         Origin::Deferred,
                     );
                     let still = pass.deliver_deferred(&d, dax);
-                    self.account(&d.lower, &pass, "deferred poison", d.range, 0);
+                    self.account(&d.lower, &pass, "deferred poison", d.range, 0, PER_PAGE);
                     still
                 }
             });

@@ -22,7 +22,7 @@ use kernel::rbtree::{RBTree, RBTreeNode};
 use kernel::sync::{Arc, Mutex};
 
 use crate::dax::{DaxDevice, Kept};
-use crate::device::{Device, DeviceState, Name};
+use crate::device::{Device, DeviceState};
 use crate::holders::Holders;
 use crate::route::ledger::Ledger;
 use crate::store::RbStore;
@@ -64,7 +64,7 @@ pub(crate) fn device_of(devices: &Mutex<Devices>, dax: &DaxDevice) -> Result<Arc
     }
     let (devt, name) = match dax.disk() {
         Some(disk) => (disk.devt(), disk.name()),
-        None => (dax.devt(), Name::unknown()),
+        None => (dax.devt(), dax.devdax_name()),
     };
     let device = Arc::pin_init(
         pin_init!(Device {
