@@ -54,14 +54,15 @@ fsdax_namespace() {
 	[ -b "/dev/$pmem" ] || fail "no block device for region $1"
 }
 
-# devdax_namespace REGION: turn the region's first namespace into
-# device-dax, setting $ns and $daxdev (e.g. dax0.0, /dev/$daxdev).
+# devdax_namespace REGION [ALIGN]: turn the region's first namespace into
+# device-dax (of ALIGN, e.g. 4k, or ndctl's default), setting $ns and
+# $daxdev (e.g. dax0.0, /dev/$daxdev).
 devdax_namespace() {
 	run modprobe dax_pmem
 	run modprobe device_dax
 	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
-	ndctl create-namespace -f -e "$ns" -m devdax --no-autolabel >/dev/null ||
-		fail "ndctl create-namespace -e $ns -m devdax"
+	ndctl create-namespace -f -e "$ns" -m devdax ${2:+-a "$2"} --no-autolabel >/dev/null ||
+		fail "ndctl create-namespace -e $ns -m devdax ${2:+-a $2}"
 	devdax_chardev "$1"
 }
 

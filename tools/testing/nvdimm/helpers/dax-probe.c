@@ -28,6 +28,13 @@
  *                                  read every page after a SIGBUS (the
  *                                  file was mapped again)
  *
+ *   dax-probe count FILE STOP      ask to be signalled early of failures of
+ *                                  its pages (PR_MCE_KILL_EARLY), map and
+ *                                  read every page, print "keeping", wait
+ *                                  until STOP exists, then print
+ *                                  "signals=N" and, if N > 0, the first
+ *                                  signal as "code=NAME page=N offset=0x..."
+ *
  * FILE may be a device-dax character device: DAX_PROBE_BYTES in the
  * environment then says how much of it to map (a multiple of its align).
  *
@@ -47,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +74,19 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 	got_code = si->si_code;
 	got_addr = (uintptr_t)si->si_addr;
 	siglongjmp(env, 1);
+}
+
+/* Signals "count" received. */
+static volatile sig_atomic_t signals;
+
+static void on_sigbus_count(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	if (!signals++) {
+		got_code = si->si_code;
+		got_addr = (uintptr_t)si->si_addr;
+	}
 }
 
 static const char *code_name(int code)
@@ -131,6 +152,32 @@ static uint64_t pfn_of(size_t page, long page_size)
 	return entry & ((1ULL << 55) - 1);
 }
 
+/* Count the SIGBUSes that come until STOP exists, and say so. */
+static int count_signals(const char *stop, size_t pages, long page_size)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus_count,
+				.sa_flags = SA_SIGINFO };
+
+	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		die("prctl(PR_MCE_KILL_EARLY)");
+	if (sigaction(SIGBUS, &sa, NULL))
+		die("sigaction");
+	touch(0, pages, page_size);
+	printf("keeping\n");
+	fflush(stdout);
+	while (access(stop, F_OK))
+		usleep(10000);
+	printf("signals=%d", (int)signals);
+	if (signals) {
+		uintptr_t off = got_addr - (uintptr_t)map_base;
+
+		printf(" code=%s page=%lu offset=%#lx", code_name(got_code),
+		       (unsigned long)(off / page_size), (unsigned long)off);
+	}
+	printf("\n");
+	return 0;
+}
+
 /* Read the mapping every 2 ms until STOP exists, through SIGBUSes. */
 static int persist(const char *stop, size_t pages, long page_size)
 {
@@ -189,7 +236,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "keep") && argc == 5) {
 		argc--;
-	} else if (strcmp(argv[1], "hold") && strcmp(argv[1], "persist")) {
+	} else if (strcmp(argv[1], "hold") && strcmp(argv[1], "persist") &&
+		   strcmp(argv[1], "count")) {
 		page = strtoul(argv[3], NULL, 0);
 		if (page >= pages) {
 			fprintf(stderr, "page %zu beyond %zu pages\n", page, pages);
@@ -252,6 +300,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(argv[1], "persist")) {
 		return persist(argv[3], pages, page_size);
+	} else if (!strcmp(argv[1], "count")) {
+		return count_signals(argv[3], pages, page_size);
 	} else if (!strcmp(argv[1], "hold")) {
 		touch(0, pages, page_size);
 		printf("holding\n");
@@ -271,6 +321,7 @@ usage:
 	fprintf(stderr, "usage: dax-probe poison|touch|pfn|pfns|spin FILE PAGE\n"
 			"       dax-probe hold FILE TRIGGER\n"
 			"       dax-probe keep FILE read|write STOP\n"
-			"       dax-probe persist FILE STOP\n");
+			"       dax-probe persist FILE STOP\n"
+			"       dax-probe count FILE STOP\n");
 	return 2;
 }
