@@ -202,6 +202,11 @@ impl SystemResolver {
 
     /// The delivered device and its partitions.
     fn candidates(&self, d: &Deliver) -> Vec<Candidate> {
+        // A device-dax instance carries no filesystem, and its number is
+        // a character device's: no block device of that number is it.
+        if Sys::devdax_number(&d.name).is_some() {
+            return Vec::new();
+        }
         let name = if self.sys.dev_of(&d.name) == Some(d.dev) {
             Some(d.name.clone())
         } else {
@@ -497,6 +502,37 @@ mod tests {
         let mut other = page_3();
         other.sector += 8;
         assert_eq!(kept.resolve(&other).status, HitStatus::NotMounted);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn devdax_is_no_block_device() {
+        // Block device vda is 252:0, as device-dax instance dax252:0's
+        // character device is.
+        let root = std::env::temp_dir().join(format!("mfroute-devdax-{}", std::process::id()));
+        let vda = root.join("sys/devices/virtual/block/vda");
+        fs::create_dir_all(&vda).unwrap();
+        fs::write(vda.join("dev"), "252:0\n").unwrap();
+        for (dir, to) in [
+            ("sys/dev/block", "../../devices/virtual/block/vda"),
+            ("sys/class/block", "../../devices/virtual/block/vda"),
+        ] {
+            fs::create_dir_all(root.join(dir)).unwrap();
+            let link = root.join(dir).join(if dir.ends_with("dev/block") {
+                "252:0"
+            } else {
+                "vda"
+            });
+            let _ = fs::remove_file(&link);
+            std::os::unix::fs::symlink(to, link).unwrap();
+        }
+        let r = SystemResolver::new(Sys::new(&root));
+        let mut d = page_3();
+        d.dev = DevNum::new(252, 0);
+        d.name = "vda".into();
+        assert_eq!(r.candidates(&d).len(), 1);
+        d.name = "dax252:0".into();
+        assert_eq!(r.candidates(&d), Vec::new());
         fs::remove_dir_all(&root).unwrap();
     }
 }

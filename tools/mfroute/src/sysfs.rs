@@ -196,20 +196,44 @@ impl Sys {
         Some(link.file_name()?.to_str()?.to_string())
     }
 
-    /// Where pmem disk `name` is: its namespace, region and DIMMs, from the
-    /// nvdimm bus in sysfs.
+    /// The device number of a device-dax instance as mfroute names it,
+    /// `daxMAJ:MIN` of its character device; `None` for any other name.
+    pub fn devdax_number(name: &str) -> Option<DevNum> {
+        name.strip_prefix("dax")?.parse().ok()
+    }
+
+    /// The sysfs directory of the nvdimm bus device that serves pmem disk
+    /// or device-dax instance `name`: a namespace, or the pfn or dax
+    /// device that names it.
+    fn nd_path(&self, name: &str) -> Option<PathBuf> {
+        match Self::devdax_number(name) {
+            // The instance (dax0.0) sits in its nd dax device (dax0.1).
+            Some(dev) => Some(
+                fs::canonicalize(self.path(format!("/sys/dev/char/{dev}")))
+                    .ok()?
+                    .parent()?
+                    .to_path_buf(),
+            ),
+            None => {
+                fs::canonicalize(self.path(Path::new("/sys/block").join(name).join("device"))).ok()
+            }
+        }
+    }
+
+    /// Where pmem disk or device-dax instance `name` is: its namespace,
+    /// region and DIMMs, from the nvdimm bus in sysfs.
     pub fn place_of(&self, name: &str) -> Option<Place> {
-        let nd = self.nd_device(name)?;
+        let real = self.nd_path(name)?;
+        let nd = real.file_name()?.to_str()?.to_string();
         let bus = Path::new("/sys/bus/nd/devices");
         // An fsdax namespace with its memmap on the device is served
-        // through a pfn (or dax) device that names its namespace.
+        // through a pfn (or dax) device that names its namespace, and so
+        // is a device-dax namespace.
         let namespace = if nd.starts_with("namespace") {
             nd.clone()
         } else {
             self.read(bus.join(&nd).join("namespace")).ok()?
         };
-        let real =
-            fs::canonicalize(self.path(Path::new("/sys/block").join(name).join("device"))).ok()?;
         let region = real.parent()?.file_name()?.to_str()?.to_string();
         let mut mappings: Vec<(u64, String)> = list_dir(&self.path(bus.join(&region)))
             .into_iter()

@@ -371,6 +371,21 @@ fn place_of_made_up_pmem() {
 }
 
 #[test]
+fn place_of_made_up_devdax() {
+    let fake = common::fake_system("place-devdax");
+    let sys = Sys::new(&fake.0);
+    // mfroute names an instance by its character device's number.
+    let p = sys.place_of("dax252:0").unwrap();
+    assert_eq!(
+        (p.namespace.as_str(), p.region.as_str(), p.dimms.len()),
+        ("namespace1.1", "region1", 1)
+    );
+    // Not an instance as mfroute names it; not on this system.
+    assert_eq!(Sys::devdax_number("dax1.0"), None);
+    assert_eq!(sys.place_of("dax252:1"), None);
+}
+
+#[test]
 fn above_made_up_pmem() {
     let fake = common::fake_system("above");
     let sys = Sys::new(&fake.0);

@@ -179,11 +179,19 @@ pub fn fake_system(name: &str) -> Scratch {
         .file(&format!("{nd}/nmem0/nfit/id"), "8089-a2-1740-00000000\n")
         .dir(&format!("{nd}/nmem1"))
         .dir(&format!("{nd}/nmem2"));
+    // A device-dax instance in region1, character device 252:0.
+    s.file(&format!("{nd}/region1/dax1.1/namespace"), "namespace1.1\n")
+        .file(&format!("{nd}/region1/dax1.1/dax1.0/dev"), "252:0\n")
+        .link(
+            "/sys/dev/char/252:0",
+            &abs(&format!("{nd}/region1/dax1.1/dax1.0")),
+        );
     for d in [
         "region0",
         "region1",
         "region0/pfn0.1",
         "region1/namespace1.0",
+        "region1/dax1.1",
         "nmem0",
         "nmem1",
         "nmem2",

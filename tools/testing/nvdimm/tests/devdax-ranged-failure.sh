@@ -20,7 +20,9 @@
 # Then with the module, the sample holder registered on the first 64 MiB:
 # the MiB at 16 MiB fails as one range (the inject file); the kernel sends
 # the process one SIGBUS, BUS_MCEERR_AO, at the first page of that MiB,
-# and records one action; the holder is told once, of that MiB.
+# and records one action; the holder is told once, of that MiB; "mfroute
+# monitor" shows the failure of the instance, with the namespace and
+# region ndctl lists for it.
 . /lib/mfroute-test-lib.sh
 
 export DAX_PROBE_BYTES=$((64 << 20))
@@ -72,10 +74,20 @@ echo "/dev/$daxdev 0 $DAX_PROBE_BYTES" >$holder/register ||
 	fail "register on /dev/$daxdev"
 majmin=$(cat "/sys/bus/dax/devices/$daxdev/dev")
 start_keeper r count "/dev/$daxdev"
+mfroute monitor --json --count 10 --timeout 10 --log /tmp/monitor.json &
+monitor=$!
+wait_for 20 monitor_ready $monitor
 dmesg -c >/dev/null
 witness_start
 expect_eq "ranged failure" "$(answer $mf_inject "$((base + 4096)) $mib")" ok
 stop_keeping r
+wait $monitor || fail "mfroute monitor exited $?"
+cat /tmp/monitor.json
+ev=$(grep '"event":"mfroute_event"' /tmp/monitor.json)
+expect_match "monitor: the failure, of the instance" "$ev" \
+	"\"maj_min\":\"$majmin\",\"blockdev\":\"dax$majmin\",\"offset_bytes\":16777216,\"len_bytes\":1048576,"
+expect_match "monitor: its namespace and region, as ndctl has them" "$ev" \
+	"\"namespace\":\"$ns\",\"region\":\"region0\""
 echo "loaded: $seen"
 expect_eq "one SIGBUS sent" "$(sent $keeper_r)" 1
 expect_eq "mm's lines: one" "$(said $keeper_r)" 1
