@@ -167,11 +167,32 @@ pub struct Namespace {
     pub holders: Vec<DmNode>,
 }
 
+/// A device-dax instance. Nothing stacks on it: its failures go to the
+/// processes that map it and to the holders registered on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DevDax {
+    /// Kernel name (`dax0.0`).
+    pub name: String,
+    /// Its character device's number.
+    pub dev: Option<DevNum>,
+    /// The nvdimm dax device behind it (`dax0.1`).
+    pub nd_device: Option<String>,
+    /// Physical address of its byte 0.
+    pub phys_start: Option<u64>,
+    /// Bytes.
+    pub size: Option<u64>,
+    /// Whether mfroute tracks it (as `daxMAJ:MIN`).
+    pub tracked: bool,
+}
+
 /// Everything `mfroute stack` shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Stack {
     /// The namespaces asked about.
     pub namespaces: Vec<Namespace>,
+    /// The device-dax instances asked about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub devdax: Vec<DevDax>,
 }
 
 /// How deep dm-on-dm stacks are followed (mfroute translates four).
@@ -332,6 +353,18 @@ impl Builder<'_> {
             holders: self.holders(name, dev, 0)?,
         })
     }
+
+    fn devdax(&self, name: &str) -> DevDax {
+        let dev = self.sys.devdax_dev(name);
+        DevDax {
+            name: name.to_string(),
+            dev,
+            nd_device: self.sys.devdax_nd_device(name),
+            phys_start: self.sys.devdax_num(name, "resource"),
+            size: self.sys.devdax_num(name, "size"),
+            tracked: dev.is_some_and(|d| self.tracked(&format!("dax{d}"))),
+        }
+    }
 }
 
 /// The pmem namespaces under `name`: itself, the disk of a partition,
@@ -357,6 +390,9 @@ fn namespaces_under(sys: &Sys, name: &str, depth: usize, out: &mut Vec<String>) 
 /// partition or device-mapper device on pmem (its namespaces); an error
 /// saying what to give instead otherwise.
 pub fn namespaces_arg(sys: &Sys, arg: &str) -> Result<Vec<String>> {
+    if let Some(name) = sys.devdax_arg(arg) {
+        return Ok(vec![name]);
+    }
     let Some(name) = sys.resolve_device(arg) else {
         return Err(Error::unknown_device(
             format!("no block device '{arg}'"),
@@ -381,7 +417,7 @@ pub fn build(sys: &Sys, names: &[String], tables: &mut dyn Tables) -> Result<Sta
         .map_err(|e| Error::io("reading", &sys.path("/proc/self/mountinfo"), &e))?;
     let all;
     let names = if names.is_empty() {
-        all = sys.pmem_disks();
+        all = [sys.pmem_disks(), sys.devdax_instances()].concat();
         &all
     } else {
         names
@@ -392,11 +428,14 @@ pub fn build(sys: &Sys, names: &[String], tables: &mut dyn Tables) -> Result<Sta
         tables,
         path: Vec::new(),
     };
-    let namespaces = names
-        .iter()
+    let (devdax, pmem): (Vec<&String>, Vec<&String>) =
+        names.iter().partition(|n| sys.devdax_arg(n).is_some());
+    let namespaces = pmem
+        .into_iter()
         .map(|n| b.namespace(n))
         .collect::<Result<_>>()?;
-    Ok(Stack { namespaces })
+    let devdax = devdax.into_iter().map(|n| b.devdax(n)).collect();
+    Ok(Stack { namespaces, devdax })
 }
 
 fn mounts_words(m: &[MountRef]) -> String {
@@ -489,10 +528,21 @@ fn render_dm(s: &mut String, d: &DmNode, indent: usize) {
     }
 }
 
+/// ", physical FIRST..LAST" of `size` bytes from `start`, when both are
+/// known.
+fn phys_words(start: Option<u64>, size: Option<u64>) -> String {
+    match (start, size) {
+        (Some(p), Some(z)) if z > 0 => {
+            format!(", physical {:#x}..{:#x}", p, p.saturating_add(z - 1))
+        }
+        _ => String::new(),
+    }
+}
+
 /// `mfroute stack` in words.
 pub fn render_human(st: &Stack) -> String {
     let mut s = String::new();
-    if st.namespaces.is_empty() {
+    if st.namespaces.is_empty() && st.devdax.is_empty() {
         s.push_str("no pmem devices\n");
     }
     for (i, ns) in st.namespaces.iter().enumerate() {
@@ -504,12 +554,7 @@ pub fn render_human(st: &Stack) -> String {
             .nd_device
             .as_ref()
             .map_or_else(String::new, |n| format!(" {n}"));
-        let phys = match (ns.phys_start, ns.size) {
-            (Some(p), Some(z)) if z > 0 => {
-                format!(", physical {:#x}..{:#x}", p, p.saturating_add(z - 1))
-            }
-            _ => String::new(),
-        };
+        let phys = phys_words(ns.phys_start, ns.size);
         let tracked = if ns.tracked {
             "; mfroute tracks it"
         } else {
@@ -543,6 +588,28 @@ pub fn render_human(st: &Stack) -> String {
         for h in &ns.holders {
             render_dm(&mut s, h, 2);
         }
+    }
+    for (i, d) in st.devdax.iter().enumerate() {
+        if i > 0 || !st.namespaces.is_empty() {
+            s.push('\n');
+        }
+        let dev = d.dev.map_or_else(String::new, |d| format!(" ({d})"));
+        let nd = d
+            .nd_device
+            .as_ref()
+            .map_or_else(String::new, |n| format!(" {n}"));
+        let phys = phys_words(d.phys_start, d.size);
+        let tracked = if d.tracked { "; mfroute tracks it" } else { "" };
+        let _ = writeln!(
+            s,
+            "{}{dev}: device-dax instance{nd}, {}{phys}{tracked}",
+            d.name,
+            opt_size(d.size)
+        );
+        let _ = writeln!(
+            s,
+            "  failures go to the processes that map it and to the holders registered on it"
+        );
     }
     s
 }
@@ -667,6 +734,7 @@ mod tests {
         });
         let text = render_human(&Stack {
             namespaces: vec![ns],
+            devdax: Vec::new(),
         });
         let verdict = ": failures are translated up to it";
         for (indent, name) in [(4, "dm-0"), (6, "dm-1"), (8, "dm-2")] {
@@ -683,6 +751,7 @@ mod tests {
         let line = |size| {
             render_human(&Stack {
                 namespaces: vec![namespace(size)],
+                devdax: Vec::new(),
             })
             .lines()
             .next()

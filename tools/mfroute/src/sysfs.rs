@@ -11,6 +11,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The device-dax instances, one link each.
+const DAX_BUS: &str = "/sys/bus/dax/devices";
+
 /// A view of `/sys`, `/proc` and `/dev` under a root directory.
 #[derive(Clone, Debug)]
 pub struct Sys {
@@ -194,6 +197,46 @@ impl Sys {
         let link =
             fs::read_link(self.path(Path::new("/sys/block").join(name).join("device"))).ok()?;
         Some(link.file_name()?.to_str()?.to_string())
+    }
+
+    /// The device-dax instances (`dax0.0`), in natural order.
+    pub fn devdax_instances(&self) -> Vec<String> {
+        let mut v = list_dir(&self.path(DAX_BUS));
+        v.sort_by_key(|a| natural_key(a));
+        v
+    }
+
+    /// The device-dax instance a device argument names (`dax0.0`,
+    /// `/dev/dax0.0`), if it exists.
+    pub fn devdax_arg(&self, arg: &str) -> Option<String> {
+        let name = arg.strip_prefix("/dev/").unwrap_or(arg);
+        (is_name(name) && name.starts_with("dax") && self.path(DAX_BUS).join(name).exists())
+            .then(|| name.to_string())
+    }
+
+    /// Attribute `attr` of device-dax instance `name`, as a number.
+    pub fn devdax_num(&self, name: &str, attr: &str) -> Option<u64> {
+        self.read_num(Path::new(DAX_BUS).join(name).join(attr))
+    }
+
+    /// The character device number of device-dax instance `name`.
+    pub fn devdax_dev(&self, name: &str) -> Option<DevNum> {
+        self.read(Path::new(DAX_BUS).join(name).join("dev"))
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    /// The nvdimm dax device that serves device-dax instance `name`
+    /// (`dax0.1`), if the instance is on the nvdimm bus.
+    pub fn devdax_nd_device(&self, name: &str) -> Option<String> {
+        let real = fs::canonicalize(self.path(DAX_BUS).join(name)).ok()?;
+        let nd = real.parent()?;
+        let region = nd.parent()?.file_name()?.to_str()?;
+        region
+            .starts_with("region")
+            .then(|| nd.file_name()?.to_str().map(str::to_string))
+            .flatten()
     }
 
     /// The device number of a device-dax instance as mfroute names it,

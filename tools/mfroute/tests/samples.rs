@@ -229,6 +229,13 @@ fn stack_of_made_up_system() {
     assert_eq!(e.exit_code, 4);
     assert!(e.hint.unwrap().contains("mfroute stack"));
     assert_eq!(ns("..").unwrap_err().exit_code, 4);
+    // A device-dax instance by name or path: itself, with nothing above.
+    assert_eq!(ns("dax1.0").unwrap(), ["dax1.0"]);
+    assert_eq!(ns("/dev/dax1.0").unwrap(), ["dax1.0"]);
+    assert_eq!(ns("dax1.9").unwrap_err().exit_code, 4);
+    let one = stack::build(&sys, &ns("/dev/dax1.0").unwrap(), &mut t).unwrap();
+    assert!(one.namespaces.is_empty());
+    assert_eq!(one.devdax, st.devdax);
 }
 
 /// Tables that fail with `errno`.

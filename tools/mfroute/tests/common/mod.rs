@@ -182,8 +182,17 @@ pub fn fake_system(name: &str) -> Scratch {
     // A device-dax instance in region1, character device 252:0.
     s.file(&format!("{nd}/region1/dax1.1/namespace"), "namespace1.1\n")
         .file(&format!("{nd}/region1/dax1.1/dax1.0/dev"), "252:0\n")
+        .file(&format!("{nd}/region1/dax1.1/dax1.0/size"), "264241152\n")
+        .file(
+            &format!("{nd}/region1/dax1.1/dax1.0/resource"),
+            "0x190200000\n",
+        )
         .link(
             "/sys/dev/char/252:0",
+            &abs(&format!("{nd}/region1/dax1.1/dax1.0")),
+        )
+        .link(
+            "/sys/bus/dax/devices/dax1.0",
             &abs(&format!("{nd}/region1/dax1.1/dax1.0")),
         );
     for d in [

@@ -22,7 +22,7 @@
 # the process one SIGBUS, BUS_MCEERR_AO, at the first page of that MiB,
 # and records one action; the holder is told once, of that MiB; "mfroute
 # monitor" shows the failure of the instance, with the namespace and
-# region ndctl lists for it.
+# region ndctl lists for it, and "mfroute stack" the instance.
 . /lib/mfroute-test-lib.sh
 
 export DAX_PROBE_BYTES=$((64 << 20))
@@ -73,6 +73,11 @@ run modprobe mfroute_holder
 echo "/dev/$daxdev 0 $DAX_PROBE_BYTES" >$holder/register ||
 	fail "register on /dev/$daxdev"
 majmin=$(cat "/sys/bus/dax/devices/$daxdev/dev")
+stack=$(mfroute stack "/dev/$daxdev") || fail "mfroute stack /dev/$daxdev"
+echo "$stack"
+expect_match "stack: the instance, tracked once a holder is on it" \
+	"$(echo "$stack" | head -n 1)" \
+	"^$daxdev \\($majmin\\): device-dax instance dax[0-9.]+, .*; mfroute tracks it\$"
 start_keeper r count "/dev/$daxdev"
 mfroute monitor --json --count 10 --timeout 10 --log /tmp/monitor.json &
 monitor=$!
