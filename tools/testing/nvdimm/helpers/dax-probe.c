@@ -34,6 +34,14 @@
  *                                  until STOP exists, then print
  *                                  "signals=N" and, if N > 0, the first
  *                                  signal as "code=NAME page=N offset=0x..."
+ *   dax-probe rewrite FILE DEV OFFSET
+ *                                  ask to be signalled early of failures of
+ *                                  its pages, map and read FILE's first
+ *                                  page, print "ready", and on the first
+ *                                  SIGBUS write 4 KiB of 0x5a at byte
+ *                                  OFFSET of DEV (O_DIRECT) from the signal
+ *                                  handler, then print "rewrote" or
+ *                                  "rewrite failed: ERRNO" (30 s at most)
  *
  * FILE may be a device-dax character device: DAX_PROBE_BYTES in the
  * environment then says how much of it to map (a multiple of its align).
@@ -45,6 +53,7 @@
  * errors, so tests compare the printed text.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -152,6 +161,53 @@ static uint64_t pfn_of(size_t page, long page_size)
 	return entry & ((1ULL << 55) - 1);
 }
 
+/* "rewrite": the device, where to write, what, and how it went. */
+static int rewrite_fd = -1;
+static off_t rewrite_at;
+static void *rewrite_buf;
+static volatile sig_atomic_t rewrite_errno = -1;
+
+static void on_sigbus_rewrite(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	(void)ctx;
+	if (rewrite_errno != -1)
+		return;
+	rewrite_errno = pwrite(rewrite_fd, rewrite_buf, 4096, rewrite_at) == 4096 ?
+			0 : errno;
+}
+
+/* Rewrite 4 KiB of DEV at OFFSET the moment a SIGBUS comes. */
+static int rewrite(const char *dev, const char *offset)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus_rewrite,
+				.sa_flags = SA_SIGINFO };
+
+	rewrite_at = strtoll(offset, NULL, 0);
+	rewrite_fd = open(dev, O_RDWR | O_DIRECT);
+	if (rewrite_fd < 0)
+		die(dev);
+	if (posix_memalign(&rewrite_buf, 4096, 4096))
+		die("posix_memalign");
+	memset(rewrite_buf, 0x5a, 4096);
+	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		die("prctl(PR_MCE_KILL_EARLY)");
+	if (sigaction(SIGBUS, &sa, NULL))
+		die("sigaction");
+	touch(0, 1, 4096);
+	printf("ready\n");
+	fflush(stdout);
+	for (int i = 0; i < 3000 && rewrite_errno == -1; i++)
+		usleep(10000);
+	if (rewrite_errno == 0)
+		printf("rewrote\n");
+	else
+		printf("rewrite failed: %s\n",
+		       rewrite_errno == -1 ? "no signal" : strerror(rewrite_errno));
+	return 0;
+}
+
 /* Count the SIGBUSes that come until STOP exists, and say so. */
 static int count_signals(const char *stop, size_t pages, long page_size)
 {
@@ -221,7 +277,8 @@ int main(int argc, char **argv)
 	size_t pages, page = 0;
 	int fd;
 
-	if (argc != 4 && !(argc == 5 && !strcmp(argv[1], "keep")))
+	if (argc != 4 && !(argc == 5 && (!strcmp(argv[1], "keep") ||
+					 !strcmp(argv[1], "rewrite"))))
 		goto usage;
 	fd = open(argv[2], O_RDWR);
 	if (fd < 0 || fstat(fd, &st))
@@ -234,7 +291,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: empty file\n", argv[2]);
 		return 2;
 	}
-	if (!strcmp(argv[1], "keep") && argc == 5) {
+	if (argc == 5) {
 		argc--;
 	} else if (strcmp(argv[1], "hold") && strcmp(argv[1], "persist") &&
 		   strcmp(argv[1], "count")) {
@@ -300,6 +357,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(argv[1], "persist")) {
 		return persist(argv[3], pages, page_size);
+	} else if (!strcmp(argv[1], "rewrite")) {
+		return rewrite(argv[3], argv[4]);
 	} else if (!strcmp(argv[1], "count")) {
 		return count_signals(argv[3], pages, page_size);
 	} else if (!strcmp(argv[1], "hold")) {
@@ -322,6 +381,7 @@ usage:
 			"       dax-probe hold FILE TRIGGER\n"
 			"       dax-probe keep FILE read|write STOP\n"
 			"       dax-probe persist FILE STOP\n"
-			"       dax-probe count FILE STOP\n");
+			"       dax-probe count FILE STOP\n"
+			"       dax-probe rewrite FILE DEV OFFSET\n");
 	return 2;
 }
