@@ -35,7 +35,7 @@ pub fn above(ns: &Namespace, offset: u64, len: u64) -> Vec<Above> {
         return out;
     };
     for d in &ns.holders {
-        up(d, &ns.name, range, &mut out);
+        up(d, &ns.media.name, range, &mut out);
     }
     for p in &ns.partitions {
         let Ok(part) = ByteRange::new(p.offset, p.size) else {

@@ -144,21 +144,58 @@ pub struct PartNode {
     pub holders: Vec<DmNode>,
 }
 
-/// A pmem namespace and everything above it.
+/// The device of a pmem namespace (`pmem0`) or a device-dax instance
+/// (`dax0.0`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Namespace {
-    /// Kernel name (`pmem0`).
+pub struct Media {
+    /// Kernel name.
     pub name: String,
-    /// Device number.
+    /// Device number (of a character device for device-dax).
     pub dev: Option<DevNum>,
-    /// The nvdimm device behind it (`namespace0.0`, `pfn0.1`).
+    /// The nvdimm device behind it (`namespace0.0`, `pfn0.1`, `dax0.1`).
     pub nd_device: Option<String>,
     /// Physical address of its byte 0.
     pub phys_start: Option<u64>,
     /// Bytes.
     pub size: Option<u64>,
-    /// Whether mfroute tracks it.
+    /// Whether mfroute tracks it (a device-dax instance as `daxMAJ:MIN`).
     pub tracked: bool,
+}
+
+impl Media {
+    /// Its line: "NAME (MAJ:MIN): KIND ND, SIZE, physical FIRST..LAST;
+    /// mfroute tracks it".
+    fn line(&self, kind: &str) -> String {
+        let dev = self.dev.map_or_else(String::new, |d| format!(" ({d})"));
+        let nd = self
+            .nd_device
+            .as_ref()
+            .map_or_else(String::new, |n| format!(" {n}"));
+        let phys = match (self.phys_start, self.size) {
+            (Some(p), Some(z)) if z > 0 => {
+                format!(", physical {:#x}..{:#x}", p, p.saturating_add(z - 1))
+            }
+            _ => String::new(),
+        };
+        let tracked = if self.tracked {
+            "; mfroute tracks it"
+        } else {
+            ""
+        };
+        format!(
+            "{}{dev}: {kind}{nd}, {}{phys}{tracked}",
+            self.name,
+            opt_size(self.size)
+        )
+    }
+}
+
+/// A pmem namespace and everything above it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Namespace {
+    /// Its device.
+    #[serde(flatten)]
+    pub media: Media,
     /// Mounts of the whole namespace.
     pub mounts: Vec<MountRef>,
     /// Partitions.
@@ -167,32 +204,16 @@ pub struct Namespace {
     pub holders: Vec<DmNode>,
 }
 
-/// A device-dax instance. Nothing stacks on it: its failures go to the
-/// processes that map it and to the holders registered on it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DevDax {
-    /// Kernel name (`dax0.0`).
-    pub name: String,
-    /// Its character device's number.
-    pub dev: Option<DevNum>,
-    /// The nvdimm dax device behind it (`dax0.1`).
-    pub nd_device: Option<String>,
-    /// Physical address of its byte 0.
-    pub phys_start: Option<u64>,
-    /// Bytes.
-    pub size: Option<u64>,
-    /// Whether mfroute tracks it (as `daxMAJ:MIN`).
-    pub tracked: bool,
-}
-
 /// Everything `mfroute stack` shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Stack {
     /// The namespaces asked about.
     pub namespaces: Vec<Namespace>,
-    /// The device-dax instances asked about.
+    /// The device-dax instances asked about. Nothing stacks on one: its
+    /// failures go to the processes that map it and to the holders
+    /// registered on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub devdax: Vec<DevDax>,
+    pub devdax: Vec<Media>,
 }
 
 /// How deep dm-on-dm stacks are followed (mfroute translates four).
@@ -342,21 +363,23 @@ impl Builder<'_> {
             });
         }
         Ok(Namespace {
-            name: name.to_string(),
-            dev,
-            nd_device: self.sys.nd_device(name),
-            phys_start: self.sys.pmem_resource(name),
-            size: self.sys.size(name).map(|s| s.saturating_mul(SECTOR)),
-            tracked: self.tracked(name),
+            media: Media {
+                name: name.to_string(),
+                dev,
+                nd_device: self.sys.nd_device(name),
+                phys_start: self.sys.pmem_resource(name),
+                size: self.sys.size(name).map(|s| s.saturating_mul(SECTOR)),
+                tracked: self.tracked(name),
+            },
             mounts: self.mounts(dev),
             partitions,
             holders: self.holders(name, dev, 0)?,
         })
     }
 
-    fn devdax(&self, name: &str) -> DevDax {
+    fn devdax(&self, name: &str) -> Media {
         let dev = self.sys.devdax_dev(name);
-        DevDax {
+        Media {
             name: name.to_string(),
             dev,
             nd_device: self.sys.devdax_nd_device(name),
@@ -528,17 +551,6 @@ fn render_dm(s: &mut String, d: &DmNode, indent: usize) {
     }
 }
 
-/// ", physical FIRST..LAST" of `size` bytes from `start`, when both are
-/// known.
-fn phys_words(start: Option<u64>, size: Option<u64>) -> String {
-    match (start, size) {
-        (Some(p), Some(z)) if z > 0 => {
-            format!(", physical {:#x}..{:#x}", p, p.saturating_add(z - 1))
-        }
-        _ => String::new(),
-    }
-}
-
 /// `mfroute stack` in words.
 pub fn render_human(st: &Stack) -> String {
     let mut s = String::new();
@@ -549,23 +561,7 @@ pub fn render_human(st: &Stack) -> String {
         if i > 0 {
             s.push('\n');
         }
-        let dev = ns.dev.map_or_else(String::new, |d| format!(" ({d})"));
-        let nd = ns
-            .nd_device
-            .as_ref()
-            .map_or_else(String::new, |n| format!(" {n}"));
-        let phys = phys_words(ns.phys_start, ns.size);
-        let tracked = if ns.tracked {
-            "; mfroute tracks it"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            s,
-            "{}{dev}: pmem namespace{nd}, {}{phys}{tracked}",
-            ns.name,
-            opt_size(ns.size)
-        );
+        let _ = writeln!(s, "{}", ns.media.line("pmem namespace"));
         if ns.partitions.is_empty() || !ns.mounts.is_empty() {
             let _ = writeln!(s, "  {}", mounts_words(&ns.mounts));
         }
@@ -593,19 +589,7 @@ pub fn render_human(st: &Stack) -> String {
         if i > 0 || !st.namespaces.is_empty() {
             s.push('\n');
         }
-        let dev = d.dev.map_or_else(String::new, |d| format!(" ({d})"));
-        let nd = d
-            .nd_device
-            .as_ref()
-            .map_or_else(String::new, |n| format!(" {n}"));
-        let phys = phys_words(d.phys_start, d.size);
-        let tracked = if d.tracked { "; mfroute tracks it" } else { "" };
-        let _ = writeln!(
-            s,
-            "{}{dev}: device-dax instance{nd}, {}{phys}{tracked}",
-            d.name,
-            opt_size(d.size)
-        );
+        let _ = writeln!(s, "{}", d.line("device-dax instance"));
         let _ = writeln!(
             s,
             "  failures go to the processes that map it and to the holders registered on it"
@@ -706,12 +690,14 @@ mod tests {
 
     fn namespace(size: Option<u64>) -> Namespace {
         Namespace {
-            name: "pmem0".into(),
-            dev: None,
-            nd_device: None,
-            phys_start: Some(0x1_0000_0000),
-            size,
-            tracked: false,
+            media: Media {
+                name: "pmem0".into(),
+                dev: None,
+                nd_device: None,
+                phys_start: Some(0x1_0000_0000),
+                size,
+                tracked: false,
+            },
             mounts: Vec::new(),
             partitions: Vec::new(),
             holders: Vec::new(),

@@ -195,8 +195,8 @@ fn stack_of_made_up_system() {
     let st = stack::build(&sys, &[], &mut t).unwrap();
     assert_eq!(st.namespaces.len(), 3);
     let p0 = &st.namespaces[0];
-    assert_eq!(p0.nd_device.as_deref(), Some("pfn0.1"));
-    assert_eq!(p0.phys_start, Some(0x1_4020_0000));
+    assert_eq!(p0.media.nd_device.as_deref(), Some("pfn0.1"));
+    assert_eq!(p0.media.phys_start, Some(0x1_4020_0000));
     assert_eq!(p0.partitions[0].mounts[0].mount_point, "/mnt");
     assert!(p0.partitions[0].mounts[0].dax);
     let dm0 = &st.namespaces[1].holders[0];
