@@ -191,7 +191,11 @@ impl Router {
         // SAFETY: `failure` is valid for the call.
         unsafe { (*failure).error = pass.error };
         // A caller with no `untaken` (device-dax) handles every page itself.
-        let left_to = if untaken.is_some() { PER_PAGE } else { "the driver" };
+        let left_to = if untaken.is_some() {
+            PER_PAGE
+        } else {
+            "the driver"
+        };
         self.account(&dev, &pass, "poison", range, left, left_to);
         match verdict {
             Verdict::Absorbed => bindings::dax_failure_verdict_DAX_FAILURE_ABSORBED,
