@@ -114,6 +114,10 @@ impl Router {
             ROUTER.store(ptr::null_mut(), Ordering::Release);
             return Err(e);
         }
+        // SAFETY: Plain C function, undone by `drop`.  From now on a burst
+        // of queued platform-reported failures of pmem pages reaches the
+        // router as ranges, not dropped by the queue's kfifo.
+        unsafe { bindings::memory_failure_queue_ranges_enable() };
         Ok(this)
     }
 
@@ -420,6 +424,9 @@ impl Router {
 #[pinned_drop]
 impl PinnedDrop for Router {
     fn drop(self: Pin<&mut Self>) {
+        // SAFETY: Plain C function, undoing `new`'s enable.  Ranges already
+        // queued are handled without the router, as pmem does without one.
+        unsafe { bindings::memory_failure_queue_ranges_disable() };
         ROUTER.store(ptr::null_mut(), Ordering::Release);
         // SAFETY: By the type invariant `raw` is registered; this waits for
         // every call in progress, after which nothing uses it.
