@@ -922,3 +922,49 @@ inject_mce() {
 	exec 9>&-
 	[ "$ans" = ok ] || fail "inject_mce $1 $2: $ans"
 }
+
+# hw_corrupted_kib: the kernel's count of poisoned memory (HardwareCorrupted
+# in /proc/meminfo, kept by memory_failure() per page), in KiB.
+hw_corrupted_kib() {
+	sed -n 's/^HardwareCorrupted: *\([0-9]*\) kB$/\1/p' /proc/meminfo
+}
+
+# hw_corrupted_reached KIB: HardwareCorrupted is at least KIB.
+hw_corrupted_reached() {
+	[ "$(hw_corrupted_kib)" -ge "$1" ]
+}
+
+# queue_burst PFN NR: queue NR action-optional failures of the device pages
+# from PFN with memory_failure_queue(), from one CPU faster than its work
+# can drain them, as a firmware-first platform reports a patrol scrub's
+# findings (mfroute_mf_queue_test.ko), and wait until the kernel handled
+# every page it did not drop.  Sets burst_dropped (the queue's "buffer
+# overflow" lines), burst_handled (pages added to HardwareCorrupted),
+# burst_actions (ras:memory_failure_event records), burst_fs_calls and
+# burst_fs_bytes (xfs's probe) and burst_cs (hundredths of a second from
+# the request to the last page handled).  The kernel log goes to the
+# console only from level 1 meanwhile: one line per dropped page is more
+# than a serial console takes in time.
+burst_queue=/sys/kernel/debug/mfroute_mf_queue_test/queue
+queue_burst() {
+	local kib0 t0 want l
+	[ -e $burst_queue ] || run modprobe mfroute_mf_queue_test
+	kib0=$(hw_corrupted_kib)
+	witness_start
+	dmesg -c >/dev/null
+	dmesg -n 1
+	t0=$(uptime_cs)
+	echo "$1 $2" >$burst_queue || fail "queue $2 failures from pfn $1"
+	burst_dropped=$(dmesg | grep -c 'buffer overflow when queuing memory failure')
+	want=$(( kib0 + ($2 - burst_dropped) * 4 ))
+	wait_for 300 hw_corrupted_reached $want
+	burst_cs=$(( $(uptime_cs) - t0 ))
+	dmesg -n 7
+	burst_handled=$(( ($(hw_corrupted_kib) - kib0) / 4 ))
+	burst_actions=$(witness_count memory_failure_event)
+	burst_fs_calls=$(witness_count fs_notify)
+	burst_fs_bytes=0
+	for l in $(witness fs_notify | sed -n 's/.* len=\(0x[0-9a-f]*\).*/\1/p'); do
+		burst_fs_bytes=$((burst_fs_bytes + l))
+	done
+}
