@@ -59,6 +59,17 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         self.answers.insert(key, (now, v));
     }
 
+    /// The answer to `key`: the one kept, while fresh, or else what
+    /// `find` answers, kept from now.
+    pub fn get_or_find(&mut self, key: K, find: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.get(&key) {
+            return v;
+        }
+        let v = find();
+        self.insert(key, v.clone());
+        v
+    }
+
     /// How many answers are kept now, expired or not.
     pub fn len(&self) -> usize {
         self.answers.len()
@@ -83,6 +94,28 @@ mod tests {
         assert_eq!(r.get(&"b"), None);
         r.insert("a", 2);
         assert_eq!(r.get(&"a"), Some(2));
+    }
+
+    #[test]
+    fn finds_only_what_is_not_kept() {
+        let mut r = Recent::new(Duration::from_secs(3600));
+        let mut asked = 0;
+        for _ in 0..3 {
+            let v = r.get_or_find("a", || {
+                asked += 1;
+                7
+            });
+            assert_eq!(v, 7);
+        }
+        assert_eq!(asked, 1);
+        let mut r = Recent::new(Duration::ZERO);
+        for _ in 0..3 {
+            r.get_or_find("a", || {
+                asked += 1;
+                7
+            });
+        }
+        assert_eq!(asked, 4);
     }
 
     #[test]

@@ -261,15 +261,12 @@ impl SystemResolver {
     /// [`SystemResolver::resolve_range_in`].
     pub fn stack_of(&mut self, name: &str) -> Vec<Namespace> {
         let key = name.to_string();
-        if let Some(st) = self.stacks.get(&key) {
-            return st;
-        }
-        let mut tables = IoctlTables::new(&self.sys);
-        let st = stack::build(&self.sys, std::slice::from_ref(&key), &mut tables)
-            .map(|st| st.namespaces)
-            .unwrap_or_default();
-        self.stacks.insert(key, st.clone());
-        st
+        let sys = &self.sys;
+        self.stacks.get_or_find(key.clone(), || {
+            stack::build(sys, &[key], &mut IoctlTables::new(sys))
+                .map(|st| st.namespaces)
+                .unwrap_or_default()
+        })
     }
 
     /// What bytes `[offset, offset + len)` of failing device `name`
@@ -315,13 +312,9 @@ impl SystemResolver {
 
 impl Resolve for SystemResolver {
     fn place(&mut self, name: &str) -> Option<Place> {
-        let key = name.to_string();
-        if let Some(p) = self.places.get(&key) {
-            return p;
-        }
-        let p = self.sys.place_of(name);
-        self.places.insert(key, p.clone());
-        p
+        let sys = &self.sys;
+        self.places
+            .get_or_find(name.to_string(), || sys.place_of(name))
     }
 
     fn resolve_left(&mut self, f: &Fallback) -> Vec<Hit> {
