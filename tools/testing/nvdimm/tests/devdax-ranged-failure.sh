@@ -5,6 +5,13 @@
 # to each process that maps it once, not once per page; the holder
 # registered on the instance is told of it.
 #
+# Then a MiB of it queued page by page with memory_failure_queue(), as a
+# firmware-first platform reports a patrol scrub's findings
+# (queue_burst), faster than the queue's work drains it: upstream, the
+# kernel handles the kfifo's 16 pages and signals the process 16 times,
+# the other 240 dropped; with the module, it drops none and signals the
+# process once for the MiB, and the holder is told once.
+#
 # region0's namespace as device-dax of 4 KiB pages, so that each page is
 # mapped on its own, as upstream's one signal per page needs.  A process
 # asks to be signalled early of failures of its pages
@@ -67,6 +74,18 @@ expect_match "unloaded: the process was signalled" "$seen" \
 	'^signals=[1-9][0-9]* code=BUS_MCEERR_AO '
 run rmmod hwpoison-inject
 
+# queued NAME PFN: queue the MiB from PFN (queue_burst) under keeper NAME.
+queued() {
+	start_keeper "$1" count "/dev/$daxdev"
+	queue_burst "$2" $mib
+	stop_keeping "$1"
+	echo "queued, $1: dropped=$burst_dropped handled=$burst_handled $seen"
+}
+queued uq $((base + 8192))
+expect_eq "unloaded queue: the kfifo's 16 handled, the rest dropped" \
+	"$burst_handled $burst_dropped" "16 $((mib - 16))"
+expect_eq "unloaded queue: SIGBUSes sent, one per page handled" "$(sent $keeper_uq)" 16
+
 # With the module: one range.
 run modprobe mfroute
 run modprobe mfroute_holder
@@ -104,6 +123,18 @@ expect_eq "the holder was told of the MiB" "$(grep "^dev=$majmin " $holder/event
 	"dev=$majmin offset=0x1000000 len=0x100000 flags=0x20"
 expect_eq "the router's line names the instance" \
 	"$(dmesg | grep -c "mfroute: dax$majmin: poison \[0x1000000, +0x100000): 0 filesystem calls, 1048576 bytes left to the driver")" 1
+expect_ledgers_ok
+
+queued rq $((base + 6144))
+expect_eq "queue: nothing dropped, every page handled" \
+	"$burst_handled $burst_dropped" "$mib 0"
+expect_eq "queue: one SIGBUS sent" "$(sent $keeper_rq)" 1
+expect_eq "queue: the process saw one signal, at the MiB's first page" "$seen" \
+	"signals=1 code=BUS_MCEERR_AO page=6144 offset=0x1800000"
+holder_settle
+expect_eq "queue: the holder was told of the MiB, as hardware poison" \
+	"$(grep "^dev=$majmin " $holder/events | tail -n 1)" \
+	"dev=$majmin offset=0x1800000 len=0x100000 flags=0x0"
 expect_ledgers_ok
 
 echo 1 >$holder/unregister || fail "unregister"
