@@ -25,6 +25,14 @@
 # Then 100 more, with every allocation memory_failure_queue() makes
 # failed (failslab): each page goes to the kfifo, as upstream, which
 # keeps 16 and drops 84 with a line each; none is lost silently.
+#
+# Last, the module is unloaded while a burst it asked for is being
+# routed: a dax holder on pmem0 (mfroute_dax_holder_test, holding it as
+# a filesystem would) takes 2 s to answer.  rmmod starts while the holder
+# is inside the call (the timeline of their probes shows it) and returns
+# only after; every page of the burst is handled, and a burst after the
+# unload takes upstream's path: the kfifo's 16 handled, each told to the
+# holder directly, the rest dropped.
 . /lib/mfroute-test-lib.sh
 
 nr=10000
@@ -97,3 +105,36 @@ expect_eq "no memory: the kfifo's 16 handled, the rest dropped" \
 expect_eq "no memory: xfs told page by page" "$burst_fs_calls $burst_fs_bytes" \
 	"16 $((16 * 4096))"
 run umount /mnt
+
+run modprobe mfroute_dax_holder_test
+daxh=/sys/kernel/debug/mfroute_dax_holder_test
+echo "$(cat /sys/class/block/$p0/dev)" >$daxh/hold || fail "dax holder on $p0"
+echo 2000 >$daxh/delay || fail "slow the dax holder down"
+witness_probe 'p:mfrtest/dax_told dax_holder_test_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+witness_probe 'r:mfrtest/dax_done dax_holder_test_notify_failure'
+witness_probe 'p:mfrtest/unregister dax_unregister_failure_router'
+witness_probe 'r:mfrtest/unregistered dax_unregister_failure_router'
+pfn=$((run_pfn + nr + 100))
+n=1000
+kib0=$(hw_corrupted_kib)
+witness_start
+echo "$pfn $n" >$burst_queue || fail "queue $n failures from pfn $pfn"
+wait_for 30 witnessed dax_told
+rmmod mfroute &
+unloader=$!
+wait_for 30 witnessed unregister
+wait $unloader || fail "rmmod mfroute during the routing"
+expect_eq "unloading: rmmod entered while the holder was being told" \
+	"$(witness_timeline dax_told dax_done unregister unregistered | cut -d' ' -f1 | tr '\n' ' ')" \
+	"dax_told unregister dax_done unregistered "
+expect_eq "unloading: the holder told of the burst once" "$(witness dax_told | sed 's/^([^)]*) //')" \
+	"$(printf 'offset=%#x len=%#x flags=0x0' $((pfn * 4096 - $(data_start "$p0"))) $((n * 4096)))"
+expect_eq "unloading: the module is gone" "$(grep -c '^mfroute ' /proc/modules)" 0
+wait_for 30 hw_corrupted_reached $((kib0 + n * 4))
+echo 0 >$daxh/delay || fail "the dax holder at full speed"
+queue_burst $((pfn + n)) 100
+echo "unloaded again: dropped=$burst_dropped handled=$burst_handled dax_told=$(witness_count dax_told)"
+expect_eq "unloaded again: the kfifo's 16 handled, the rest dropped" \
+	"$burst_handled $burst_dropped" "16 84"
+expect_eq "unloaded again: the holder told page by page" "$(witness_count dax_told)" 16
+echo 1 >$daxh/release || fail "release the dax holder"
