@@ -588,14 +588,19 @@ wait_reprobed() {
 	wait_for 30 reprobed "$1"
 }
 
-# told_bytes EVENT BYTES: the len= fields of EVENT's records (fs_notify,
-# holder_told) since witness_start add up to at least BYTES.
-told_bytes() {
+# witness_bytes EVENT: the len= fields of EVENT's records (fs_notify,
+# holder_told) since witness_start, added up.
+witness_bytes() {
 	local t=0 l
 	for l in $(witness "$1" | sed -n 's/.* len=\(0x[0-9a-f]*\).*/\1/p'); do
 		t=$((t + l))
 	done
-	[ "$t" -ge "$2" ]
+	echo $t
+}
+
+# told_bytes EVENT BYTES: witness_bytes EVENT is at least BYTES.
+told_bytes() {
+	[ "$(witness_bytes "$1")" -ge "$2" ]
 }
 
 # kdev DEV: the kernel's dev_t of block device DEV, as holder_told has it.
@@ -947,7 +952,7 @@ hw_corrupted_reached() {
 # than a serial console takes in time.
 burst_queue=/sys/kernel/debug/mfroute_mf_queue_test/queue
 queue_burst() {
-	local kib0 t0 want l
+	local kib0 t0 want
 	[ -e $burst_queue ] || run modprobe mfroute_mf_queue_test
 	kib0=$(hw_corrupted_kib)
 	witness_start
@@ -963,8 +968,5 @@ queue_burst() {
 	burst_handled=$(( ($(hw_corrupted_kib) - kib0) / 4 ))
 	burst_actions=$(witness_count memory_failure_event)
 	burst_fs_calls=$(witness_count fs_notify)
-	burst_fs_bytes=0
-	for l in $(witness fs_notify | sed -n 's/.* len=\(0x[0-9a-f]*\).*/\1/p'); do
-		burst_fs_bytes=$((burst_fs_bytes + l))
-	done
+	burst_fs_bytes=$(witness_bytes fs_notify)
 }
