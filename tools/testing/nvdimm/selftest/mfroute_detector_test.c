@@ -7,7 +7,7 @@
  *
  *   kasan       read a kmalloc()ed object after kfree()
  *   kfence      the same, on an object KFENCE guards
- *   leak        kmalloc() an object and forget it (kmemleak)
+ *   leak        kmalloc() objects and forget them (kmemleak)
  *   hang SECS   sleep uninterruptibly for SECS seconds (hung-task)
  *   lockdep     take two mutexes in both orders (circular dependency)
  *   warn        WARN()
@@ -63,12 +63,20 @@ static noinline void detector_use_after_free(bool kfence)
 	detector_sink = (void *)(unsigned long)p[0];
 }
 
+/*
+ * Eight objects: kmemleak misses a leak whose pointer is still somewhere
+ * it scans, and the last one's may be, in a stale slot of this task's
+ * stack, which the kernel keeps for reuse after the task exits.
+ */
 static noinline void detector_leak(void)
 {
-	void *p = kmalloc(128, GFP_KERNEL);
+	unsigned long mix = 0;
+	int i;
 
-	/* Keep the compiler from dropping the allocation; lose the pointer. */
-	detector_sink = (void *)((unsigned long)p ^ ~0UL);
+	/* Keep the compiler from dropping the allocations; lose the pointers. */
+	for (i = 0; i < 8; i++)
+		mix ^= (unsigned long)kmalloc(128, GFP_KERNEL) ^ ~0UL;
+	detector_sink = (void *)mix;
 }
 
 static void detector_lockdep(void)
