@@ -1,0 +1,180 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# nvdimms: 1G 1G
+# machine-checks: yes
+#
+# dm-writecache in pmem mode, its cache on a 64 MiB partition of a pmem
+# and its origin on a second partition, is told of machine checks on its
+# cache before it reads the failed blocks (patch 0023: it holds the
+# cache's range of the dax_device).  Block A is written and written back
+# (its cache block is free again, with A's old bytes), blocks B and C are
+# written and committed but not written back (dirty).  QEMU raises an
+# action-optional machine check (a patrol scrub's) on A's old cache block
+# and one on B's:
+#
+#   - dm-writecache is told of each page once, at its offset in the
+#     pmem, with no flags (its own kprobe), and says so in the log;
+#   - A reads back its data (from the origin), C reads back from the
+#     cache, B's read fails with EIO: its only copy is gone, and older
+#     data is not returned in its place;
+#   - the status line counts two blocks out of use, one of them lost,
+#     and the free count is one lower (A's old block left the freelist);
+#     the error indicator stays 0;
+#   - the volume keeps working: a new block D is written and read back;
+#     "flush" succeeds and writes C back to the origin; B still fails;
+#   - suspend and resume keep all of it;
+#   - writing B again stores it in a working block: it reads back, the
+#     lost count goes to 0, and the failed block does not return to the
+#     freelist;
+#   - a machine check on the superblock sets the error indicator,
+#     and writes then fail, as a machine check reading it would;
+#   - a new table on the cache is refused: pmem's badblocks hold the
+#     failed pages, and dax_direct_access() refuses them.
+#
+# The same with mfroute unloaded (pmem tells its dax holders directly)
+# and loaded (the router tells them); neither sends a page per page.
+# Upstream without the patch nobody tells dm-writecache: on
+# hardware the first read of B, or a write that reuses A's old block and
+# a read of it, consumes the poison and fails the whole volume; QEMU does
+# not consume poison, so that case cannot be shown here (testing.rst).
+. /lib/mfroute-test-lib.sh
+
+# block_byte DEV BLOCK: read 4 KiB block BLOCK of DEV with O_DIRECT and
+# print the byte it is filled with (e.g. 42), "mixed", or "EIO".
+block_byte() {
+	local out
+	out=$(xfs_io -d -c "pread -v $(($2 * 4096)) 4096" "$1" 2>&1)
+	case $out in
+	*"Input/output error"*) echo EIO; return ;;
+	esac
+	out=$(echo "$out" | awk '$1 ~ /^[0-9a-f]+:$/ { for (i = 2; i <= 17; i++) print $i }' |
+		sort -u)
+	case $out in
+	??) echo "$out" ;;
+	*) echo mixed ;;
+	esac
+}
+
+# write_block DEV BLOCK BYTE: fill block BLOCK of DEV with BYTE (O_DIRECT),
+# then fsync it (a flush: dm-writecache commits).
+write_block() {
+	xfs_io -d -c "pwrite -q -S 0x$3 $(($2 * 4096)) 4096" -c fsync "$1" ||
+		fail "write block $2 of $1"
+}
+
+# wc_status N: field N of the target's status line (1: error indicator,
+# 3: free blocks, 15: blocks out of use, 16: lost, 17: metadata failures).
+wc_status() {
+	dmsetup status wc | awk -v n="$1" '{ print $(3 + n) }'
+}
+
+# wc_told: what dm-writecache was told since witness_start, a line each.
+wc_told() {
+	witness wc_told | sed 's/^([^)]*) //'
+}
+
+# mce_block BLOCK: a machine check on the page of cache block BLOCK,
+# waited for until memory_failure() handled it.
+mce_block() {
+	local n
+	n=$(witness_count memory_failure_event)
+	inject_mce $((cache_phys + meta + $1 * 4096)) srao
+	wait_for 20 witnessed memory_failure_event $((n + 1))
+}
+
+# one_case STATE REGION
+one_case() {
+	local s=$1 dev wc_dev free0 a_off b_off
+	fsdax_namespace "$2"
+	printf 'start=2048, size=131072\nstart=133120, size=131072\n' |
+		sfdisk -q "/dev/$pmem" || fail "sfdisk $pmem"
+	wait_for 10 test -b "/dev/${pmem}p2"
+	dm_create wc "0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0"
+	wc_dev=$(cat /sys/class/block/$dm/dev)
+	dev=/dev/mapper/wc
+	cache_phys=$(( $(data_start "$pmem") + 2048 * 512 ))
+	meta=$(( (64 + 16 * $(wc_status 2) + 4095) / 4096 * 4096 ))
+
+	write_block $dev 0 41
+	run dmsetup message wc 0 flush
+	write_block $dev 1 42
+	write_block $dev 2 43
+	# The freelist hands out blocks in order: A had cache block 0 (free
+	# again), B has 1, C has 2.  Read from the pmem itself, to be sure.
+	expect_eq "$s: A's old cache block" "$(block_byte /dev/${pmem}p1 $((meta / 4096)))" 41
+	expect_eq "$s: B's cache block" "$(block_byte /dev/${pmem}p1 $((meta / 4096 + 1)))" 42
+	expect_eq "$s: C's cache block" "$(block_byte /dev/${pmem}p1 $((meta / 4096 + 2)))" 43
+	expect_eq "$s: B is not written back" "$(block_byte /dev/${pmem}p2 1)" 00
+	free0=$(wc_status 3)
+
+	witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+	witness_mce_start
+	dmesg -c >/dev/null
+	mce_block 0
+	mce_block 1
+	a_off=$(printf '%#x' $((2048 * 512 + meta)))
+	b_off=$(printf '%#x' $((2048 * 512 + meta + 4096)))
+	expect_eq "$s: machine checks recorded" "$(witness_count mce_record)" 2
+	expect_eq "$s: dm-writecache told" "$(wc_told)" \
+		"$(printf 'offset=%s len=0x1000 flags=0x0\noffset=%s len=0x1000 flags=0x0' \
+			"$a_off" "$b_off")"
+	expect_eq "$s: what it said" "$(dmesg | grep -o 'writecache: .*')" \
+		"$(printf 'writecache: %s: cache blocks 0-0 failed: 1 more out of use, 0 more lost\nwritecache: %s: cache blocks 1-1 failed: 1 more out of use, 1 more lost' \
+			"$wc_dev" "$wc_dev")"
+	expect_mf_actions "$s: machine checks" 2
+
+	expect_eq "$s: A reads back" "$(block_byte $dev 0)" 41
+	expect_eq "$s: B fails" "$(block_byte $dev 1)" EIO
+	expect_eq "$s: C reads back" "$(block_byte $dev 2)" 43
+	expect_eq "$s: error indicator" "$(wc_status 1)" 0
+	expect_eq "$s: blocks out of use, lost, metadata" \
+		"$(wc_status 15) $(wc_status 16) $(wc_status 17)" "2 1 0"
+	expect_eq "$s: free blocks" "$(wc_status 3)" $((free0 - 1))
+
+	write_block $dev 3 44
+	expect_eq "$s: D reads back" "$(block_byte $dev 3)" 44
+	run dmsetup message wc 0 flush
+	expect_eq "$s: nothing under writeback" "$(wc_status 4)" 0
+	expect_eq "$s: C written back" "$(block_byte /dev/${pmem}p2 2)" 43
+	expect_eq "$s: B after the flush" "$(block_byte $dev 1)" EIO
+
+	run dmsetup suspend wc
+	run dmsetup resume wc
+	expect_eq "$s: B after a resume" "$(block_byte $dev 1)" EIO
+	expect_eq "$s: counts after a resume" \
+		"$(wc_status 15) $(wc_status 16) $(wc_status 17)" "2 1 0"
+	free0=$(wc_status 3)
+
+	write_block $dev 1 62
+	expect_eq "$s: B rewritten" "$(block_byte $dev 1)" 62
+	expect_eq "$s: lost after the rewrite" "$(wc_status 16)" 0
+	# B's new block came off the freelist; its failed one did not go back.
+	expect_eq "$s: free blocks after the rewrite" "$(wc_status 3)" $((free0 - 1))
+	expect_eq "$s: error indicator at the end" "$(wc_status 1)" 0
+
+	inject_mce "$cache_phys" srao
+	wait_for 20 witnessed memory_failure_event 3
+	expect_eq "$s: metadata: error indicator" "$(wc_status 1)" 1
+	expect_eq "$s: metadata failures" "$(wc_status 17)" 1
+	if xfs_io -d -c "pwrite -q -S 0x45 16384 4096" $dev 2>&1 | grep -q "Input/output error"; then
+		pass "$s: writes fail after a metadata failure"
+	else
+		fail "$s: a write succeeded after a metadata failure"
+	fi
+	run dmsetup remove wc
+	if echo "0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0" |
+		dmsetup create wc2 2>/dev/null; then
+		fail "$s: a new table mapped the failed cache"
+	fi
+	expect_match "$s: a new table refused" "$(dmesg | grep 'writecache: ' | tail -n 1)" \
+		"Unable to map persistent memory for cache"
+	dmsetup remove wc2 2>/dev/null
+}
+
+run modprobe dm-mod
+run modprobe dm-writecache
+one_case unloaded region1
+expect_per_page "unloaded" 0
+run modprobe mfroute
+one_case loaded region0
+expect_per_page "loaded" 0
