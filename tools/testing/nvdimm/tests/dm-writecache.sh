@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# nvdimms: 1G 1G
+# nvdimms: 1G 1G 1G
 # machine-checks: yes
 #
 # dm-writecache in pmem mode, its cache on a 64 MiB partition of a pmem
@@ -33,10 +33,15 @@
 #
 # The same with mfroute unloaded (pmem tells its dax holders directly)
 # and loaded (the router tells them); neither sends a page per page.
-# Upstream without the patch nobody tells dm-writecache: on
-# hardware the first read of B, or a write that reuses A's old block and
-# a read of it, consumes the poison and fails the whole volume; QEMU does
-# not consume poison, so that case cannot be shown here (testing.rst).
+#
+# Upstream first, in the same boot: without patch 0023 nobody tells
+# dm-writecache.  Played by another holder taking the cache's range first
+# (mfroute_dax_holder_test), so that dm-writecache cannot hold it, says
+# so, and does what the upstream target does: the machine check on B's
+# block is told to that holder only; the kernel has unmapped the failed
+# page (set_mce_nospec()), so dm-writecache's read of B faults in
+# copy_mc_to_kernel() as a consumed machine check would, it sets its
+# error state, and from then on every write to the volume fails.
 . /lib/mfroute-test-lib.sh
 
 # block_byte DEV BLOCK: read 4 KiB block BLOCK of DEV with O_DIRECT and
@@ -82,18 +87,67 @@ mce_block() {
 	wait_for 20 witnessed memory_failure_event $((n + 1))
 }
 
-# one_case STATE REGION
-one_case() {
-	local s=$1 dev wc_dev free0 a_off b_off
-	fsdax_namespace "$2"
+# wc_partitions REGION: an fsdax namespace of REGION ($pmem) split in
+# two 64 MiB partitions, the cache (p1, from 1 MiB) and the origin (p2).
+wc_partitions() {
+	fsdax_namespace "$1"
 	printf 'start=2048, size=131072\nstart=133120, size=131072\n' |
 		sfdisk -q "/dev/$pmem" || fail "sfdisk $pmem"
 	wait_for 10 test -b "/dev/${pmem}p2"
+}
+
+# wc_create: the writecache target "wc" in pmem mode on those; sets
+# $dev, $wc_dev (its MAJ:MIN, as its log lines name it), $cache_phys
+# (the physical address of the cache) and $meta (its metadata's size).
+wc_create() {
 	dm_create wc "0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0"
 	wc_dev=$(cat /sys/class/block/$dm/dev)
 	dev=/dev/mapper/wc
 	cache_phys=$(( $(data_start "$pmem") + 2048 * 512 ))
 	meta=$(( (64 + 16 * $(wc_status 2) + 4095) / 4096 * 4096 ))
+}
+
+# upstream_case REGION
+upstream_case() {
+	local daxh=/sys/kernel/debug/mfroute_dax_holder_test
+	wc_partitions "$1"
+	run modprobe mfroute_dax_holder_test
+	witness_probe 'p:mfrtest/dax_told dax_holder_test_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+	echo "$(cat /sys/class/block/${pmem}p1/dev)" >$daxh/hold || fail "hold ${pmem}p1"
+	dmesg -c >/dev/null
+	wc_create
+	expect_match "upstream: dm-writecache cannot hold the cache" \
+		"$(dmesg | grep 'writecache: ')" "${pmem}p1: cannot hold the cache's range"
+	write_block $dev 0 41
+	run dmsetup message wc 0 flush
+	write_block $dev 1 42
+	write_block $dev 2 43
+	witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+	witness_mce_start
+	mce_block 1
+	expect_eq "upstream: dm-writecache told" "$(witness_count wc_told)" 0
+	expect_eq "upstream: the other holder told" "$(witness dax_told | sed 's/^([^)]*) //')" \
+		"$(printf 'offset=%#x len=0x1000 flags=0x0' $((2048 * 512 + meta + 4096)))"
+	expect_eq "upstream: error indicator before the read" "$(wc_status 1)" 0
+	expect_eq "upstream: B's read" "$(block_byte $dev 1)" EIO
+	expect_match "upstream: what it said" "$(dmesg | grep 'writecache: ' | tail -n 1)" \
+		"hardware memory error when reading data"
+	expect_eq "upstream: error indicator" "$(wc_status 1)" 1
+	if xfs_io -d -c "pwrite -q -S 0x44 12288 4096" $dev 2>&1 | grep -q "Input/output error"; then
+		pass "upstream: writes to any block fail"
+	else
+		fail "upstream: a write succeeded after the failed read"
+	fi
+	run dmsetup remove wc
+	echo 1 >$daxh/release || fail "release the holder"
+	run rmmod mfroute_dax_holder_test
+}
+
+# one_case STATE REGION
+one_case() {
+	local s=$1 free0 a_off b_off
+	wc_partitions "$2"
+	wc_create
 
 	write_block $dev 0 41
 	run dmsetup message wc 0 flush
@@ -173,6 +227,7 @@ one_case() {
 
 run modprobe dm-mod
 run modprobe dm-writecache
+upstream_case region2
 one_case unloaded region1
 expect_per_page "unloaded" 0
 run modprobe mfroute
