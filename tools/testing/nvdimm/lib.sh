@@ -912,8 +912,9 @@ inject_scrubbed() {
 
 # inject_mce ADDR KIND [CPU]: have QEMU raise an x86 machine check on CPU
 # (0) for physical address ADDR, as the hardware reports one: KIND srao
-# (action optional: a patrol scrub found it) or srar (action required:
-# the task running on CPU consumed it).  The test's header must say
+# (action optional: a patrol scrub found it), srar (action required:
+# the task running on CPU consumed it) or fatal (the processor context
+# is corrupt: the kernel panics).  The test's header must say
 # "# machine-checks: yes" (qemu.sh's mce-relay.py raises it).  Returns
 # once QEMU has raised it; Linux handles an action-optional one later,
 # from a work item.

@@ -11,10 +11,12 @@ The guest writes one request a line,
     mce CPU ADDR KIND
 
 ADDR a physical address (hex), KIND srao (action optional: a patrol
-scrub found it) or srar (action required: a data load by the task
+scrub found it), srar (action required: a data load by the task
 running on CPU consumed it; raised only at a moment CPU runs user
-code), and reads back one answer line: "ok", or "error: WHY".  The
-relay ends when QEMU closes the port.
+code) or fatal (the processor context is corrupt: Linux panics; the
+harness self-test that shows a machine check reaching the guest), and
+reads back one answer line: "ok", or "error: WHY".  The relay ends
+when QEMU closes the port.
 
 The MCi_STATUS, MCG_STATUS and MCi_MISC values are those Linux's severity
 grading (arch/x86/kernel/cpu/mce/severity.c) reads as a software
@@ -35,6 +37,7 @@ MCI_STATUS_UC = 1 << 61
 MCI_STATUS_EN = 1 << 60
 MCI_STATUS_MISCV = 1 << 59
 MCI_STATUS_ADDRV = 1 << 58
+MCI_STATUS_PCC = 1 << 57
 MCI_STATUS_S = 1 << 56
 MCI_STATUS_AR = 1 << 55
 MCG_STATUS_RIPV = 1 << 0
@@ -57,6 +60,8 @@ KINDS = {
     # The instruction at the error IP consumed it.
     "srar": (RECOVERABLE | MCI_STATUS_AR | 0x134,
              MCG_STATUS_MCIP | MCG_STATUS_RIPV | MCG_STATUS_EIPV),
+    # The processor context is corrupt: no recovery.
+    "fatal": (RECOVERABLE | MCI_STATUS_PCC | 0xc0, MCG_STATUS_MCIP),
 }
 
 
@@ -108,7 +113,7 @@ def answer(mon, request):
         return "error: want 'mce CPU ADDR KIND', got %r" % request
     _, cpu, addr, kind = words
     if kind not in KINDS:
-        return "error: KIND is srao or srar, not %r" % kind
+        return "error: KIND is srao, srar or fatal, not %r" % kind
     try:
         cpu = int(cpu, 0)
         addr = int(addr, 16)
