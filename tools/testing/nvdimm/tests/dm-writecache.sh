@@ -67,6 +67,17 @@ write_block() {
 		fail "write block $2 of $1"
 }
 
+# expect_write_fails WHAT BLOCK: writing block BLOCK of the volume fails
+# with EIO.
+expect_write_fails() {
+	if xfs_io -d -c "pwrite -q -S 0x45 $(($2 * 4096)) 4096" $dev 2>&1 |
+		grep -q "Input/output error"; then
+		pass "$1: a write fails"
+	else
+		fail "$1: a write succeeded"
+	fi
+}
+
 # wc_status N: field N of the target's status line (1: error indicator,
 # 3: free blocks, 15: blocks out of use, 16: lost, 17: metadata failures).
 wc_status() {
@@ -97,10 +108,12 @@ wc_partitions() {
 }
 
 # wc_create: the writecache target "wc" in pmem mode on those; sets
-# $dev, $wc_dev (its MAJ:MIN, as its log lines name it), $cache_phys
-# (the physical address of the cache) and $meta (its metadata's size).
+# $wc_table, $dev, $wc_dev (its MAJ:MIN, as its log lines name it),
+# $cache_phys (the physical address of the cache) and $meta (the size of
+# its metadata).
 wc_create() {
-	dm_create wc "0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0"
+	wc_table="0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0"
+	dm_create wc "$wc_table"
 	wc_dev=$(cat /sys/class/block/$dm/dev)
 	dev=/dev/mapper/wc
 	cache_phys=$(( $(data_start "$pmem") + 2048 * 512 ))
@@ -113,7 +126,7 @@ upstream_case() {
 	wc_partitions "$1"
 	run modprobe mfroute_dax_holder_test
 	witness_probe 'p:mfrtest/dax_told dax_holder_test_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
-	echo "$(cat /sys/class/block/${pmem}p1/dev)" >$daxh/hold || fail "hold ${pmem}p1"
+	cat /sys/class/block/${pmem}p1/dev >$daxh/hold || fail "hold ${pmem}p1"
 	dmesg -c >/dev/null
 	wc_create
 	expect_match "upstream: dm-writecache cannot hold the cache" \
@@ -122,7 +135,6 @@ upstream_case() {
 	run dmsetup message wc 0 flush
 	write_block $dev 1 42
 	write_block $dev 2 43
-	witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
 	witness_mce_start
 	mce_block 1
 	expect_eq "upstream: dm-writecache told" "$(witness_count wc_told)" 0
@@ -133,11 +145,7 @@ upstream_case() {
 	expect_match "upstream: what it said" "$(dmesg | grep 'writecache: ' | tail -n 1)" \
 		"hardware memory error when reading data"
 	expect_eq "upstream: error indicator" "$(wc_status 1)" 1
-	if xfs_io -d -c "pwrite -q -S 0x44 12288 4096" $dev 2>&1 | grep -q "Input/output error"; then
-		pass "upstream: writes to any block fail"
-	else
-		fail "upstream: a write succeeded after the failed read"
-	fi
+	expect_write_fails "upstream: after the failed read" 3
 	run dmsetup remove wc
 	echo 1 >$daxh/release || fail "release the holder"
 	run rmmod mfroute_dax_holder_test
@@ -161,7 +169,6 @@ one_case() {
 	expect_eq "$s: B is not written back" "$(block_byte /dev/${pmem}p2 1)" 00
 	free0=$(wc_status 3)
 
-	witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
 	witness_mce_start
 	dmesg -c >/dev/null
 	mce_block 0
@@ -210,14 +217,9 @@ one_case() {
 	wait_for 20 witnessed memory_failure_event 3
 	expect_eq "$s: metadata: error indicator" "$(wc_status 1)" 1
 	expect_eq "$s: metadata failures" "$(wc_status 17)" 1
-	if xfs_io -d -c "pwrite -q -S 0x45 16384 4096" $dev 2>&1 | grep -q "Input/output error"; then
-		pass "$s: writes fail after a metadata failure"
-	else
-		fail "$s: a write succeeded after a metadata failure"
-	fi
+	expect_write_fails "$s: after a metadata failure" 4
 	run dmsetup remove wc
-	if echo "0 131072 writecache p /dev/${pmem}p2 /dev/${pmem}p1 4096 0" |
-		dmsetup create wc2 2>/dev/null; then
+	if echo "$wc_table" | dmsetup create wc2 2>/dev/null; then
 		fail "$s: a new table mapped the failed cache"
 	fi
 	expect_match "$s: a new table refused" "$(dmesg | grep 'writecache: ' | tail -n 1)" \
@@ -227,6 +229,7 @@ one_case() {
 
 run modprobe dm-mod
 run modprobe dm-writecache
+witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
 upstream_case region2
 one_case unloaded region1
 expect_per_page "unloaded" 0
