@@ -33,6 +33,8 @@
 #
 # The same with mfroute unloaded (pmem tells its dax holders directly)
 # and loaded (the router tells them); neither sends a page per page.
+# First, before any machine check turns lockdep off, the handler runs
+# under lockdep on software poison.
 #
 # Upstream first, in the same boot: without patch 0023 nobody tells
 # dm-writecache.  Played by another holder taking the cache's range first
@@ -99,12 +101,14 @@ mce_block() {
 }
 
 # wc_partitions REGION: an fsdax namespace of REGION ($pmem) split in
-# two 64 MiB partitions, the cache (p1, from 1 MiB) and the origin (p2).
+# two 64 MiB partitions, the cache (p1, from 1 MiB) and the origin (p2);
+# the cache's superblock zeroed, so that a new cache is made on it.
 wc_partitions() {
 	fsdax_namespace "$1"
 	printf 'start=2048, size=131072\nstart=133120, size=131072\n' |
 		sfdisk -q "/dev/$pmem" || fail "sfdisk $pmem"
 	wait_for 10 test -b "/dev/${pmem}p2"
+	write_block "/dev/${pmem}p1" 0 00
 }
 
 # wc_create: the writecache target "wc" in pmem mode on those; sets
@@ -149,6 +153,35 @@ upstream_case() {
 	run dmsetup remove wc
 	echo 1 >$daxh/release || fail "release the holder"
 	run rmmod mfroute_dax_holder_test
+}
+
+# lockdep_case REGION: the handler with lockdep still watching (the first
+# machine check taints the kernel, which turns lockdep off): software
+# poison (hwpoison-inject) on a free block and on a dirty one, a suspend
+# and resume, and a rewrite, with the module unloaded.
+lockdep_case() {
+	local p
+	wc_partitions "$1"
+	wc_create
+	write_block $dev 0 41
+	run dmsetup message wc 0 flush
+	write_block $dev 1 42
+	run modprobe hwpoison_inject
+	witness_start
+	for p in 0 1; do
+		echo $(( (cache_phys + meta) / 4096 + p )) >/sys/kernel/debug/hwpoison/corrupt-pfn ||
+			fail "corrupt-pfn of cache block $p"
+	done
+	expect_eq "lockdep: dm-writecache told" "$(witness_count wc_told)" 2
+	expect_eq "lockdep: B fails" "$(block_byte $dev 1)" EIO
+	run dmsetup suspend wc
+	run dmsetup resume wc
+	expect_eq "lockdep: counts after a resume" \
+		"$(wc_status 15) $(wc_status 16) $(wc_status 17)" "2 1 0"
+	write_block $dev 1 62
+	expect_eq "lockdep: B rewritten" "$(block_byte $dev 1)" 62
+	run dmsetup remove wc
+	expect_eq "lockdep: still on" "$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats)" 1
 }
 
 # one_case STATE REGION
@@ -230,6 +263,7 @@ one_case() {
 run modprobe dm-mod
 run modprobe dm-writecache
 witness_probe 'p:mfrtest/wc_told writecache_notify_failure offset=%dx:x64 len=%cx:x64 flags=%r8:x32'
+lockdep_case region0
 upstream_case region2
 one_case unloaded region1
 expect_per_page "unloaded" 0
