@@ -31,19 +31,24 @@
 #   - a new table on the cache is refused: pmem's badblocks hold the
 #     failed pages, and dax_direct_access() refuses them.
 #
-# The same with mfroute unloaded (pmem tells its dax holders directly)
-# and loaded (the router tells them); neither sends a page per page.
-# First, before any machine check turns lockdep off, the handler runs
-# under lockdep on software poison.
+# Four phases in one boot, on three pmems (the last reuses the first's):
 #
-# Upstream first, in the same boot: without patch 0023 nobody tells
-# dm-writecache.  Played by another holder taking the cache's range first
-# (mfroute_dax_holder_test), so that dm-writecache cannot hold it, says
-# so, and does what the upstream target does: the machine check on B's
-# block is told to that holder only; the kernel has unmapped the failed
-# page (set_mce_nospec()), so dm-writecache's read of B faults in
-# copy_mc_to_kernel() as a consumed machine check would, it sets its
-# error state, and from then on every write to the volume fails.
+#   1. lockdep: before any machine check turns lockdep off (a machine
+#      check taints the kernel), the handler runs on software poison
+#      (hwpoison-inject) of a free and a dirty block, through a suspend,
+#      a resume and a rewrite;
+#   2. upstream: without patch 0023 nobody tells dm-writecache.  Played
+#      by another holder taking the cache's range first
+#      (mfroute_dax_holder_test), so that dm-writecache cannot hold it,
+#      says so, and does what the upstream target does: the machine check
+#      on B's block is told to that holder only; the kernel has unmapped
+#      the failed page (set_mce_nospec()), so dm-writecache's read of B
+#      faults in copy_mc_to_kernel() as a consumed machine check would,
+#      it sets its error state, and from then on every write to the
+#      volume fails;
+#   3. the scenario above with mfroute unloaded (pmem tells its dax
+#      holders directly), and
+#   4. loaded (the router tells them); neither sends a page per page.
 . /lib/mfroute-test-lib.sh
 
 # block_byte DEV BLOCK: read 4 KiB block BLOCK of DEV with O_DIRECT and
