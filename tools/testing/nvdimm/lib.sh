@@ -635,11 +635,17 @@ witness_count() {
 	witness "$1" | grep -c .
 }
 
+# witness_args EVENT: the records of EVENT since witness_start, one per
+# line, with only the probe's fields (its location left out).
+witness_args() {
+	witness "$1" | sed 's/^([^)]*) //'
+}
+
 # witness_fs: what the filesystem was told since witness_start, one line
 # per notification, "offset=0x... len=0x... flags=0x..." (the mount left
 # out).
 witness_fs() {
-	witness fs_notify | sed -e 's/^([^)]*) //' -e 's/ mount=.*//'
+	witness_args fs_notify | sed 's/ mount=.*//'
 }
 
 # expect_fs_told WHAT OFFSET LEN FLAGS: the filesystem was told exactly

@@ -91,11 +91,6 @@ wc_status() {
 	dmsetup status wc | awk -v n="$1" '{ print $(3 + n) }'
 }
 
-# wc_told: what dm-writecache was told since witness_start, a line each.
-wc_told() {
-	witness wc_told | sed 's/^([^)]*) //'
-}
-
 # mce_block BLOCK: a machine check on the page of cache block BLOCK,
 # waited for until memory_failure() handled it.
 mce_block() {
@@ -147,7 +142,7 @@ upstream_case() {
 	witness_mce_start
 	mce_block 1
 	expect_eq "upstream: dm-writecache told" "$(witness_count wc_told)" 0
-	expect_eq "upstream: the other holder told" "$(witness dax_told | sed 's/^([^)]*) //')" \
+	expect_eq "upstream: the other holder told" "$(witness_args dax_told)" \
 		"$(printf 'offset=%#x len=0x1000 flags=0x0' $((2048 * 512 + meta + 4096)))"
 	expect_eq "upstream: error indicator before the read" "$(wc_status 1)" 0
 	expect_eq "upstream: B's read" "$(block_byte $dev 1)" EIO
@@ -214,7 +209,7 @@ one_case() {
 	a_off=$(printf '%#x' $((2048 * 512 + meta)))
 	b_off=$(printf '%#x' $((2048 * 512 + meta + 4096)))
 	expect_eq "$s: machine checks recorded" "$(witness_count mce_record)" 2
-	expect_eq "$s: dm-writecache told" "$(wc_told)" \
+	expect_eq "$s: dm-writecache told" "$(witness_args wc_told)" \
 		"$(printf 'offset=%s len=0x1000 flags=0x0\noffset=%s len=0x1000 flags=0x0' \
 			"$a_off" "$b_off")"
 	expect_eq "$s: what it said" "$(dmesg | grep -o 'writecache: .*')" \
