@@ -14,7 +14,7 @@ bindgen_ver=0.69.5
 
 pkgs="linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev gcc make bc
 	flex bison libelf-dev libssl-dev cpio kmod ccache qemu-system-x86 busybox-static ndctl daxctl
-	dmsetup xfsprogs e2fsprogs fdisk xz-utils python3 binutils groff-base"
+	dmsetup xfsprogs e2fsprogs fdisk xz-utils lz4 python3 binutils groff-base"
 
 missing=
 for p in $pkgs rustc-web rust-web-src libstd-rust-web-dev rust-web-clippy; do
