@@ -41,16 +41,19 @@ run() {
 # fsdax_namespace REGION: turn the region's first namespace into fsdax (or
 # create one), setting $ns (e.g. namespace0.0) and $pmem (e.g. pmem0).
 fsdax_namespace() {
+	local made
 	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	# What create-namespace prints is the namespace it made: under TCG
+	# each "ndctl list" takes most of a second.
 	if [ -n "$ns" ]; then
-		ndctl create-namespace -f -e "$ns" -m fsdax --no-autolabel >/dev/null ||
+		made=$(ndctl create-namespace -f -e "$ns" -m fsdax --no-autolabel) ||
 			fail "ndctl create-namespace -e $ns -m fsdax"
 	else
-		ndctl create-namespace -r "$1" -m fsdax >/dev/null ||
+		made=$(ndctl create-namespace -r "$1" -m fsdax) ||
 			fail "ndctl create-namespace -r $1 -m fsdax"
 	fi
-	ns=$(ndctl list -r "$1" -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
-	pmem=$(ndctl list -r "$1" -N | sed -n 's/.*"blockdev":"\(pmem[0-9]*\)".*/\1/p' | head -n 1)
+	ns=$(echo "$made" | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	pmem=$(echo "$made" | sed -n 's/.*"blockdev":"\(pmem[0-9]*\)".*/\1/p' | head -n 1)
 	[ -b "/dev/$pmem" ] || fail "no block device for region $1"
 }
 
