@@ -66,8 +66,8 @@ echo 0 >$tracing/tracing_on
 echo 1 >$tracing/events/ras/memory_failure_event/enable || fail "enable ras:memory_failure_event"
 echo >$tracing/trace
 echo 1 >$tracing/tracing_on
-# answer's two forks a failure would make the burst twice as long: the
-# shell's own write, and its error message read back when it fails.
+# Not answer, which forks twice a failure and made the burst take two
+# minutes: the shell writes itself and reads back the error, if any.
 i=0 refused=0
 while [ $i -lt $N ]; do
 	if ! echo "$((pfn0 + i)) 1" 2>/tmp/answer >$mf_inject; then
