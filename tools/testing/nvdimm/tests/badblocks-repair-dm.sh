@@ -32,7 +32,7 @@ wait_for 20 witnessed fs_done
 expect_eq "failure at the dm offset" "$(cat $holder/events)" \
 	"dev=$(cat /sys/class/block/$dm/dev) offset=$(printf '%#x' $want) len=0x1000 flags=0x0"
 expect_fs_told "failure" "$(printf '%#x' $want)" 0x1000 0x0
-expect_eq "xfs took it" "$(witness fs_done | sed 's/^([^)]*) //')" "ret=0"
+expect_eq "xfs took it" "$(witness_args fs_done)" "ret=0"
 expect_mf_actions "failure" 0
 expect_per_page "failure" 0
 run xfs_io -d -c "pwrite -S 0 $((block * 512)) 4096" "/dev/$pmem"

@@ -127,7 +127,7 @@ wait $unloader || fail "rmmod mfroute during the routing"
 expect_eq "unloading: rmmod entered while the holder was being told" \
 	"$(witness_timeline dax_told dax_done unregister unregistered | cut -d' ' -f1 | tr '\n' ' ')" \
 	"dax_told unregister dax_done unregistered "
-expect_eq "unloading: the holder told of the burst once" "$(witness dax_told | sed 's/^([^)]*) //')" \
+expect_eq "unloading: the holder told of the burst once" "$(witness_args dax_told)" \
 	"$(printf 'offset=%#x len=%#x flags=0x0' $((pfn * 4096 - $(data_start "$p0"))) $((n * 4096)))"
 expect_eq "unloading: the module is gone" "$(grep -c '^mfroute ' /proc/modules)" 0
 wait_for 30 hw_corrupted_reached $((kib0 + n * 4))

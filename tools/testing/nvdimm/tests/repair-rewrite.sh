@@ -46,5 +46,5 @@ witness_start
 # Nothing maps it now (xfs is unmounted): the per-page path answers EBUSY.
 expect_refused "poison after the repair" $mf_inject "$pfn 1" "$per_page_busy"
 expect_eq "told again after the repair" "$(grep -c . $holder/events)" 3
-expect_eq "told the holder, not absorbed" "$(witness holder_told | sed 's/^([^)]*) //')" \
+expect_eq "told the holder, not absorbed" "$(witness_args holder_told)" \
 	"dev=$(kdev "$pmem") offset=$(printf '%#x' $off) len=0x1000 flags=0x20"

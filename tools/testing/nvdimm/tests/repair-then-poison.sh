@@ -23,7 +23,7 @@ inject_scrubbed "$ns" 512 8
 wait_for 20 witnessed holder_told
 run xfs_io -d -c "pwrite -S 0 $((512 * 512)) 4096" "/dev/$pmem"
 wait_for 20 witnessed repair
-expect_eq "the repair reported" "$(witness repair | sed 's/^([^)]*) //')" "off=0x40000 len=0x1000"
+expect_eq "the repair reported" "$(witness_args repair)" "off=0x40000 len=0x1000"
 inject_scrubbed "$ns" 512 8
 wait_for 20 witnessed holder_told 2
 events=$(cat $holder/events)
