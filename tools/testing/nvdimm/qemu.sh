@@ -7,8 +7,9 @@
 # base initramfs plus $payload appended, run RUN in the guest, write the
 # console to LOG.  BOOT is "nvdimm" or "nfit"; each NVDIMMS word is the
 # size of one emulated NVDIMM (nvdimm boots only), backed by a fresh sparse
-# file so that no boot sees another's data.  Returns QEMU's status (124 on
-# timeout).
+# file so that no boot sees another's data.  The guest has GUEST_CPUS
+# CPUs (default 2) and GUEST_MEM of memory (default 1G).  Returns QEMU's
+# status (124 on timeout).
 #
 # With MFROUTE_MCE=1 the guest can ask for machine checks: QEMU gets a
 # monitor socket and a second serial port (the guest's ttyS1), and
@@ -62,7 +63,7 @@ boot_guest() {
 	# memory slots as there are NVDIMMs take seconds off it.
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
-		-machine pc,nvdimm=on $cpu -smp 2 -nodefaults \
+		-machine pc,nvdimm=on $cpu -smp ${GUEST_CPUS:-2} -nodefaults \
 		-global PIIX4_PM.acpi-root-pci-hotplug=off \
 		-global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off \
 		-m ${GUEST_MEM:-1G},slots=$((i > 0 ? i : 1)),maxmem=64G "${args[@]}" \

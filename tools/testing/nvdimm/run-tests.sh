@@ -20,7 +20,11 @@
 # the boot:  "# boot: nfit", "# nvdimms: 1G 1G" (sizes), "# timeout: 300";
 # "# leaks: unchecked" skips the leak scan (self-tests of other detectors,
 # which fail their boot anyway); "# machine-checks: yes" lets the test
-# raise x86 machine checks (lib.sh's inject_mce, qemu.sh's MFROUTE_MCE).
+# raise x86 machine checks (lib.sh's inject_mce, qemu.sh's MFROUTE_MCE);
+# "# cpus: 2" gives the guest two CPUs instead of one.  Under TCG a
+# second vCPU costs a test about a tenth of its time, two guests sharing
+# the host's two cores: only the tests whose sides must run at once (the
+# races, the per-CPU queue, the monitor outrun by the kernel) ask for it.
 #
 # A test named in known-failures still runs, but is reported as
 # "not ok ... # TODO known failure: REASON" and counted as skipped.
@@ -147,7 +151,7 @@ fi
 # DETAIL" (timeout, qemu, exit, no-end, harness, kernel): a boot passes
 # when there are none.
 run_guest() { # TEST
-	local t=$1 src name log boot tmo nvd leaks mce qrc ok problems prc want also kind=test
+	local t=$1 src name log boot tmo nvd leaks mce cpus qrc ok problems prc want also kind=test
 	local reasons end started=$SECONDS
 	if [[ $t == extra/* ]]; then src=$extra/${t#extra/}; else src=$here/$t; fi
 	name=${t%.sh}
@@ -159,8 +163,9 @@ run_guest() { # TEST
 	nvd=$(sed -n 's/^# nvdimms: *//p' "$src" | head -n 1)
 	leaks=$(sed -n 's/^# leaks: *//p' "$src" | head -n 1)
 	mce=$(sed -n 's/^# machine-checks: *//p' "$src" | head -n 1)
+	cpus=$(sed -n 's/^# cpus: *//p' "$src" | head -n 1)
 	# shellcheck disable=SC2086
-	MFROUTE_MCE=$([ "$mce" = yes ] && echo 1) \
+	GUEST_CPUS=${cpus:-1} MFROUTE_MCE=$([ "$mce" = yes ] && echo 1) \
 	MFROUTE_APPEND="${MFROUTE_APPEND:-}${leaks:+ mfrtest_env=MFROUTE_LEAKS=$leaks}" \
 		boot_guest "$log" "${tmo:-240}" "${boot:-nvdimm}" "$t" ${nvd:-1G 1G}
 	qrc=$?

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 #
 # A device-dax namespace disabled and enabled over and over while xfs is
 # mounted and unmounted on another pmem, with the router asking every

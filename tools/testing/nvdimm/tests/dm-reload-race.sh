@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # timeout: 600
 #
 # Tables reloaded while failures are routed.  A dm-linear device "flip" of

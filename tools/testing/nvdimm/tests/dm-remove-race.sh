@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # timeout: 600
 #
 # Mapped devices created and removed while failures are routed.  A

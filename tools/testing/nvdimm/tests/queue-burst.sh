@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # nvdimms: 1G 1G
 # timeout: 600
 #

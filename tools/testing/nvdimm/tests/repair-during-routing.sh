@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 #
 # A range rewritten while its hardware poison is being routed is not
 # recorded as bad (series bug 3).  pmem notes a range as handed over

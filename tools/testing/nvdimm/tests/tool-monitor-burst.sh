@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # timeout: 900
 #
 # The monitor's service loses nothing in a burst that outruns its

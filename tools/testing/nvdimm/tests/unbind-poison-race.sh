@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # timeout: 300
 #
 # Memory failures racing the unbinding of their pmem must not deadlock:

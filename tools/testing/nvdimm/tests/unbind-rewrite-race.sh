@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cpus: 2
 # boot: nfit
 # timeout: 600
 #
