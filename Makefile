@@ -11,7 +11,7 @@
 # initramfs, host-test, guest-test, bench, tool-fixtures, mutants,
 # mutants-host, checkpatch, series-check, clean.  Variables: DESTDIR and PREFIX (/usr) for
 # install-tool,
-# SANITIZER (kasan, the default, or kcsan), CACHE (default ~/.cache/mfroute, or
+# SANITIZER (kasan, the default, kcsan, or none for bench), CACHE (default ~/.cache/mfroute, or
 # $MFROUTE_CACHE), TESTS (guest test names or globs), EXTRA_TESTS (a
 # directory of extra guest tests), CLIPPY=1 (kernel build with clippy),
 # BENCH (benchmark names), PAGES (pages of the per-page benchmark path),
@@ -23,12 +23,18 @@
 REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 CACHE ?= $(or $(MFROUTE_CACHE),$(HOME)/.cache/mfroute)
 # The test kernel's sanitizer: kasan (the default), or kcsan (data races;
-# they exclude each other), built and tested in a cache of its own.
+# they exclude each other), each built and tested in a cache of its own;
+# or none, a kernel without sanitizers for "make bench" only.
 SANITIZER ?= kasan
-ifeq ($(SANITIZER),kcsan)
-override CACHE := $(CACHE)/kcsan
+ifneq ($(filter kcsan none,$(SANITIZER)),)
+override CACHE := $(CACHE)/$(SANITIZER)
 else ifneq ($(SANITIZER),kasan)
-$(error SANITIZER=$(SANITIZER): want kasan or kcsan)
+$(error SANITIZER=$(SANITIZER): want kasan, kcsan or none)
+endif
+ifeq ($(SANITIZER),none)
+ifneq ($(filter check guest-test mutants run tool-fixtures,$(MAKECMDGOALS)),)
+$(error SANITIZER=none is for "make bench": the tests need the sanitizers)
+endif
 endif
 export SANITIZER
 TREE := $(CACHE)/linux

@@ -20,8 +20,10 @@ for f in "$here"/bench/*.sh; do
 	tmo=$(sed -n 's/^# timeout: *//p' "$f" | head -n 1)
 	nvd=$(sed -n 's/^# nvdimms: *//p' "$f" | head -n 1)
 	echo "== $name (QEMU $accel; log: $log)"
+	# SANITIZER=none has no kmemleak to scan after the benchmark.
 	# shellcheck disable=SC2086
-	MFROUTE_APPEND="${PAGES:+mfrtest_env=PAGES=$PAGES}" \
+	MFROUTE_APPEND="${PAGES:+mfrtest_env=PAGES=$PAGES }$([ "${SANITIZER:-}" = none ] &&
+		echo mfrtest_env=MFROUTE_LEAKS=unchecked)" \
 		boot_guest "$log" "${tmo:-1800}" nvdimm "bench/$name.sh" ${nvd:-4G 4G}
 	sed -n '/^MFROUTE-BENCH/,/^MFROUTE-END/p' "$log" |
 		grep -v -e '^MFROUTE-END' -e '^MFROUTE-KMSG' -e '^\[ *[0-9]*\.[0-9]*\] '
