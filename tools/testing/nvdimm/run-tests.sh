@@ -24,7 +24,8 @@
 # "# cpus: 2" gives the guest two CPUs instead of one.  Under TCG a
 # second vCPU costs a test about a tenth of its time, two guests sharing
 # the host's two cores: only the tests whose sides must run at once (the
-# races, the per-CPU queue, the monitor outrun by the kernel) ask for it.
+# races, the per-CPU queue, the monitor outrun by the kernel) and the one
+# that raises a machine check on CPU 1 ask for it.
 #
 # A test named in known-failures still runs, but is reported as
 # "not ok ... # TODO known failure: REASON" and counted as skipped.
