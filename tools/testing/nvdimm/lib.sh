@@ -148,6 +148,33 @@ data_start() {
 	printf '%d' "$(cat "/sys/block/$1/device/resource")"
 }
 
+# Benchmark helpers.
+# field OUT NAME: the value after NAME in mf-bench's "NAME VALUE ..." output.
+field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
+
+# largest_extent FILE DEV: set $ext to the first whole pfn of the largest
+# extent of FILE (xfs) on pmem block device DEV, $ext_pages to the whole
+# pages in it after that one.
+largest_extent() {
+	set -- "$2" $(xfs_io -c fiemap "$1" |
+		sed -n 's/^[[:space:]]*[0-9]*: \[[0-9.]*\]: \([0-9]*\)\.\.\([0-9]*\).*/\1 \2/p' |
+		awk '{ n = $2 - $1 + 1; if (n > best) { best = n; s = $1 } } END { print s, best }')
+	[ -n "${3:-}" ] || fail "no extent found on $1"
+	ext=$(( ($(data_start "$1") + $2 * 512 + 4095) / 4096 ))
+	ext_pages=$(( $3 / 8 - 1 ))
+}
+
+# warm_up PFN: 64 single-page failures from PFN, every other page, not
+# timed.  Under TCG the first calls after a module is loaded or removed
+# run code QEMU must translate again (the module's, and the kernel text
+# the load or removal patches); on hardware that costs nothing worth
+# counting.
+warm_up() {
+	local out
+	out=$(mf-bench corrupt "$1" 64 2)
+	[ "$(field "$out" errors)" = 0 ] || fail "warm-up: $out"
+}
+
 # pfn_of FILE PAGE: the pfn behind page PAGE of FILE, in decimal.
 pfn_of() {
 	printf '%d' "$(dax-probe pfn "$1" "$2" | sed -n 's/^pfn //p')"

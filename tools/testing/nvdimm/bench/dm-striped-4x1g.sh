@@ -16,7 +16,6 @@
 . /lib/mfroute-test-lib.sh
 
 ms() { echo "$1" | awk '{ printf "%.1f", $0 / 1000000 }'; }
-field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
 # deliveries: the holder calls traced since the last call (mfroute_deliver
 # records; the ledger counts calls on the failing device, and forgets a
 # device when it dies).

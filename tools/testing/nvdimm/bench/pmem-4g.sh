@@ -17,7 +17,6 @@
 
 pages_c=${PAGES:-65536}
 ms() { echo "$1" | awk '{ printf "%.1f", $0 / 1000000 }'; }
-field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
 
 run modprobe mfroute
 run modprobe mfroute_holder

@@ -50,16 +50,10 @@ mount_xfs_dax "/dev/$p1" /mnt/b
 # big_extent MOUNT: preallocate MOUNT/big and set $ext (pfn of the start
 # of its largest extent) and $ext_pages (its length in pages).
 big_extent() {
-	local dev e
+	local dev
 	run xfs_io -f -c "falloc 0 3g" "$1/big"
 	dev=$(awk -v m="$1" '$2 == m { sub("/dev/", "", $1); print $1 }' /proc/mounts)
-	e=$(xfs_io -c fiemap "$1/big" |
-		sed -n 's/^[[:space:]]*[0-9]*: \[[0-9.]*\]: \([0-9]*\)\.\.\([0-9]*\).*/\1 \2/p' |
-		awk '{ n = $2 - $1 + 1; if (n > best) { best = n; s = $1 } } END { print s, best }')
-	set -- $e
-	[ -n "${2:-}" ] || fail "no extent found: $(xfs_io -c fiemap /mnt/a/big | head -n 3)"
-	ext=$(( ($(data_start "$dev") + $1 * 512 + 4095) / 4096 ))
-	ext_pages=$(( $2 / 8 - 1 ))
+	largest_extent "$1/big" "$dev"
 	echo "$dev: largest extent of the file: $ext_pages pages from pfn $ext"
 }
 big_extent /mnt/a
@@ -72,7 +66,6 @@ b1=$ext
 # init's copy of /dev/kmsg still sees every line for the check.
 dmesg -n 1
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
 us_per() { echo "$1 $2" | awk '{ printf "%.1f", $1 / $2 / 1000 }'; }
 slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 
@@ -148,17 +141,9 @@ expect_ledgers_ok
 # U: pfns from b1 + 80,000, 1,536 a round, every other page: loaded,
 # loaded keeping no spare ledger nodes (ledger_spares=0: every new range
 # allocates its node in memory_failure()), and unloaded.  Each is timed
-# after 64 pages of warm-up (from b1 + 90,000, 384 a round): under TCG
-# the first calls after a module is loaded or removed run code QEMU must
-# translate again (the module's, and the kernel text the load or removal
-# patches), which took the first 128 pages after a load 1.5 times as
-# long as the next 128 (bench/single-page-profile.sh); on hardware that
-# costs nothing worth counting.
-warm_up() {
-	local out
-	out=$(mf-bench corrupt "$1" 64 2)
-	[ "$(field "$out" errors)" = 0 ] || fail "warm-up: $out"
-}
+# after lib.sh's warm_up (from b1 + 90,000, 384 a round): the first 128
+# pages after a load took 1.5 times as long as the next 128
+# (bench/single-page-profile.sh).
 printf '\n%-10s %16s %16s %16s\n' "round" "loaded us/page" "spares=0 us/page" \
 	"unloaded us/page"
 loaded_ns=0 nospare_ns=0 unloaded_ns=0 ratios=

@@ -24,16 +24,12 @@ two_pmems
 mkdir -p /mnt/b
 mount_xfs_dax "/dev/$p1" /mnt/b
 run xfs_io -f -c "falloc 0 1g" /mnt/b/big
-e=$(xfs_io -c fiemap /mnt/b/big |
-	sed -n 's/^[[:space:]]*[0-9]*: \[[0-9.]*\]: \([0-9]*\)\.\.\([0-9]*\).*/\1 \2/p' |
-	awk '{ n = $2 - $1 + 1; if (n > best) { best = n; s = $1 } } END { print s, best }')
-set -- $e
-[ "${2:-0}" -ge $((8 * 5000)) ] || fail "no extent of 5,000 pages: $e"
-first=$(( ($(data_start "$p1") + $1 * 512 + 4095) / 4096 ))
+largest_extent /mnt/b/big "$p1"
+[ "$ext_pages" -ge 5000 ] || fail "no extent of 5,000 pages: $ext_pages"
+first=$ext
 # memory_failure()'s lines off the slow serial console.
 dmesg -n 1
 
-field() { echo "$1" | tr ' ' '\n' | sed -n "/^$2\$/{n;p}"; }
 t=/sys/kernel/tracing
 timed="memory_failure pmem_pagemap_memory_failure dax_route_failure
 	dax_holder_notify_failure xfs_dax_notify_failure"
@@ -84,15 +80,6 @@ profile() {
 		for (e in calls)
 			printf "%-10s %-28s %10.2f\n", label, "calls of " e, calls[e] / 128
 	}' | sort
-}
-# warm_up PFN: 64 pages from PFN, not counted.  Under TCG the first
-# calls after a module is loaded or removed run code QEMU must translate
-# again (the module's, and the kernel text the load patches); on
-# hardware that costs nothing worth counting.
-warm_up() {
-	local out
-	out=$(mf-bench corrupt "$1" 64 2)
-	[ "$(field "$out" errors)" = 0 ] || fail "warm-up: $out"
 }
 profile "loaded" "$first"
 profile "loaded" $((first + 500))
