@@ -77,12 +77,11 @@ impl RbStore {
     pub(crate) fn wants_spares(&self) -> bool {
         self.spares() < refill_target().div_ceil(4)
     }
+}
 
-    /// Returns the range starting at `start`, if stored.
-    fn at(&self, start: u64) -> Option<ByteRange> {
-        let end = *self.tree.get(&start)?;
-        ByteRange::from_bounds(start, end).ok()
-    }
+/// Returns the range a node of the tree holds.
+fn range_of((start, end): (&u64, &u64)) -> Option<ByteRange> {
+    ByteRange::from_bounds(*start, *end).ok()
 }
 
 /// Runs `op` under `lock` once the store that `store` finds there has a
@@ -136,25 +135,38 @@ pub(crate) fn refill<T>(lock: &Mutex<T>, store: impl Fn(&mut T) -> &mut RbStore)
 }
 
 impl RangeStore for RbStore {
+    // Each lookup is one descent of the tree: the node found holds both
+    // ends of its range.
     fn floor(&mut self, pos: u64) -> Option<ByteRange> {
-        let start = match self.tree.cursor_lower_bound(&pos) {
-            Some(cursor) => {
-                let (key, _) = cursor.current();
-                if *key == pos {
-                    *key
-                } else {
-                    *cursor.peek_prev()?.0
-                }
-            }
-            None => *self.tree.cursor_back()?.current().0,
-        };
-        self.at(start)
+        match self.tree.cursor_lower_bound(&pos) {
+            Some(cursor) if *cursor.current().0 == pos => range_of(cursor.current()),
+            Some(cursor) => range_of(cursor.peek_prev()?),
+            None => range_of(self.tree.cursor_back()?.current()),
+        }
     }
 
     fn after(&mut self, pos: u64) -> Option<ByteRange> {
         let next = pos.checked_add(1)?;
-        let start = *self.tree.cursor_lower_bound(&next)?.current().0;
-        self.at(start)
+        range_of(self.tree.cursor_lower_bound(&next)?.current())
+    }
+
+    fn around(&mut self, pos: u64) -> (Option<ByteRange>, Option<ByteRange>) {
+        match self.tree.cursor_lower_bound(&pos) {
+            Some(cursor) if *cursor.current().0 == pos => (
+                range_of(cursor.current()),
+                cursor.peek_next().and_then(range_of),
+            ),
+            Some(cursor) => (
+                cursor.peek_prev().and_then(range_of),
+                range_of(cursor.current()),
+            ),
+            None => (
+                self.tree
+                    .cursor_back()
+                    .and_then(|cursor| range_of(cursor.current())),
+                None,
+            ),
+        }
     }
 
     fn has_room(&self) -> bool {
@@ -173,8 +185,12 @@ impl RangeStore for RbStore {
     }
 
     fn remove(&mut self, start: u64) -> Option<ByteRange> {
-        let range = self.at(start)?;
-        let node = self.tree.remove_node(&start)?;
+        let cursor = self.tree.cursor_lower_bound(&start)?;
+        if *cursor.current().0 != start {
+            return None;
+        }
+        let range = range_of(cursor.current())?;
+        let (_, node) = cursor.remove_current();
         self.give(node.into_reservation());
         Some(range)
     }

@@ -28,6 +28,11 @@ pub trait RangeStore {
     fn floor(&mut self, pos: u64) -> Option<ByteRange>;
     /// Returns the stored range with the least start above `pos`.
     fn after(&mut self, pos: u64) -> Option<ByteRange>;
+    /// Returns [`RangeStore::floor`] and [`RangeStore::after`] of `pos`;
+    /// a store that finds both in one lookup says so here.
+    fn around(&mut self, pos: u64) -> (Option<ByteRange>, Option<ByteRange>) {
+        (self.floor(pos), self.after(pos))
+    }
     /// Returns whether [`RangeStore::insert`] can store one more range now.
     fn has_room(&self) -> bool;
     /// Stores `range`, which overlaps no stored range.
@@ -110,9 +115,9 @@ impl<S: RangeStore> RangeSet<S> {
 
     /// Returns the first range of the set ending after `pos`.
     fn first_ending_after(&mut self, pos: u64) -> Option<ByteRange> {
-        match self.store.floor(pos) {
-            Some(r) if r.end() > pos => Some(r),
-            _ => self.store.after(pos),
+        match self.store.around(pos) {
+            (Some(r), _) if r.end() > pos => Some(r),
+            (_, after) => after,
         }
     }
 
@@ -178,6 +183,32 @@ impl<S: RangeStore> RangeSet<S> {
             Some(r) => Some(r),
             None => self.store.after(range.start()),
         };
+        self.merge_from(range, first)
+    }
+
+    /// Adds `range` if no byte of it is in the set, merging it with the
+    /// ranges it touches; returns whether it was added.
+    ///
+    /// [`RangeSet::overlaps`] and then [`RangeSet::insert`], with one
+    /// lookup of its neighbours ([`RangeStore::around`]). Fails with
+    /// [`RouteError::NoSpace`], changing nothing, when `range` needs a
+    /// range of its own and the store has no room.
+    pub fn insert_new(&mut self, range: ByteRange) -> Result<bool, RouteError> {
+        let (before, after) = self.store.around(range.start());
+        if before.is_some_and(|r| r.end() > range.start())
+            || after.is_some_and(|r| r.start() < range.end())
+        {
+            return Ok(false);
+        }
+        let first = before.filter(|r| r.end() == range.start()).or(after);
+        self.merge_from(range, first)?;
+        Ok(true)
+    }
+
+    /// Adds `range`, merging it with `first`, the first range of the set
+    /// ending at or after it starts, and with every range after `first`
+    /// that the merged range overlaps or touches.
+    fn merge_from(&mut self, range: ByteRange, first: Option<ByteRange>) -> Result<(), RouteError> {
         let merges = first.is_some_and(|r| r.start() <= range.end());
         if !merges && !self.store.has_room() {
             return Err(RouteError::NoSpace);
@@ -498,7 +529,7 @@ impl<S: RangeStore> Ledger<S> {
         let len = range.len();
         match outcome {
             Outcome::Delivered => {
-                if self.set.overlaps(range) || self.set.insert(range).is_err() {
+                if self.set.insert_new(range) != Ok(true) {
                     self.counters.relayed.add(len);
                 }
                 self.counters.delivered.add(len);

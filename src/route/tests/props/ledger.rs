@@ -48,21 +48,37 @@ fn assert_set(set: &mut RangeSet<VecStore>, model: u128) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(10_000))]
 
-    /// Insert and remove match a bitmask; out of nodes, they refuse
-    /// without changing anything, and never when no node is needed.
+    /// Insert, insert_new and remove match a bitmask; out of nodes, they
+    /// refuse without changing anything, and never when no node is needed.
     #[test]
     fn range_set_matches_mask(
-        ops in prop::collection::vec((any::<bool>(), small(), 0usize..2), 1..30),
+        ops in prop::collection::vec((0u8..3, small(), 0usize..2), 1..30),
     ) {
         let mut set = RangeSet::new(VecStore::new(0));
         let mut model = 0u128;
-        for (insert, r, give) in ops {
+        for (op, r, give) in ops {
             set.store().reserve(give);
             let m = mask(&[r]);
             let before = set.ranges();
-            if insert {
-                // A range of its own is needed when nothing overlaps or touches.
-                let touch = (m | m << 1 | m >> 1) & model != 0;
+            // A range of its own is needed when nothing overlaps or touches.
+            let touch = (m | m << 1 | m >> 1) & model != 0;
+            if op == 2 {
+                match set.insert_new(r) {
+                    Ok(true) => {
+                        prop_assert_eq!(m & model, 0);
+                        model |= m;
+                    }
+                    Ok(false) => {
+                        prop_assert_ne!(m & model, 0);
+                        prop_assert_eq!(set.ranges(), before);
+                    }
+                    Err(RouteError::NoSpace) => {
+                        prop_assert!(!touch);
+                        prop_assert_eq!(set.ranges(), before);
+                    }
+                    Err(e) => prop_assert!(false, "insert_new: {:?}", e),
+                }
+            } else if op == 1 {
                 match set.insert(r) {
                     Ok(()) => model |= m,
                     Err(RouteError::NoSpace) => {

@@ -9,7 +9,8 @@
 # the write succeeds and memory_failure() logs its action for each page
 # (its "recovery action" line and ras event), and a process touching an
 # absorbed page gets its SIGBUS.  "mfroute monitor" reads the kernel's 256
-# absorb records, and the reason each gives.
+# absorb records, and the reason each gives.  A range reaching into one
+# delivered before is told of its new part only.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -63,3 +64,17 @@ expect_eq "a process touching an absorbed page" "$(dax-probe poison /mnt/data 7)
 expect_eq "filesystem notifications for it" "$(witness_count fs_notify)" 0
 expect_mf_actions "absorbed touch" 1
 expect_eq "holder calls after the touch" "$(grep -c . $holder/events)" 1
+
+# A range reaching from below into one delivered before: xfs is told of
+# its new head only, and the rest is absorbed (the ledger finds the
+# delivered range above the new range's start).
+expect_eq "pages 290-315 contiguous" \
+	$(( $(pfn_of /mnt/data 315) - $(pfn_of /mnt/data 290) )) 25
+witness_start
+echo "$((pfn + 300)) 16" >$mf_inject || fail "ranged injection at page 300"
+expect_fs_told "range at page 300" "$(printf '%#x' $((off + 300 * 4096)))" 0x10000 0x20
+witness_start
+echo "$((pfn + 290)) 20" >$mf_inject || fail "ranged injection from page 290"
+expect_fs_told "range from page 290 into it" \
+	"$(printf '%#x' $((off + 290 * 4096)))" 0xa000 0x20
+expect_eq "ledger check at the end" "$(ledger_field "$pmem" check)" ok
