@@ -69,6 +69,11 @@ impl Partitions {
         Ok(())
     }
 
+    /// Returns whether the disk has no partition (or there is no disk).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.edges.is_empty()
+    }
+
     /// Calls `f` on the pieces of `range` cut at partition boundaries, in
     /// order: each lies in one partition, or in none.
     pub(crate) fn split(&self, range: ByteRange, f: &mut dyn FnMut(ByteRange)) {

@@ -403,38 +403,55 @@ impl<'a> Pass<'a> {
                 }
             },
         };
-        parts.split(r, &mut |piece| {
-            if !dax.has_holder(piece.start(), piece.len()) {
-                return;
-            }
-            let rc = dax.notify_failure(piece.start(), piece.len(), self.flags);
-            self.calls = self.calls.saturating_add(1);
-            trace::deliver_fs(self.seq, dev.devt, &dev.name, piece, self.flags, rc);
-            match rc {
-                0 => taken(piece),
-                DECLINED => self.untaken_because(Reason::Declined),
-                NOT_MINE => {}
-                NOT_READY if self.origin == Origin::Badblocks => {
-                    // Nobody consumed it and the filesystem may not be
-                    // mounted yet: left untaken, to be told again.
-                    self.fs_failed = true;
-                    if self.error == 0 {
-                        self.error = NOT_READY;
-                    }
+        if parts.is_empty() {
+            // No partition: `r` is one piece, whose holder was just
+            // looked for.
+            self.tell_filesystem(dev, dax, r, taken);
+        } else {
+            parts.split(r, &mut |piece| {
+                if dax.has_holder(piece.start(), piece.len()) {
+                    self.tell_filesystem(dev, dax, piece, taken);
                 }
-                error => {
-                    // Handled, and failed (xfs shut down for it: telling
-                    // it again changes nothing): no per-page handling, as
-                    // memory_failure() does on such an answer.
-                    taken(piece);
-                    self.fs_failed = true;
-                    if self.error == 0 {
-                        self.error = error;
-                    }
-                }
-            }
-        });
+            });
+        }
         self.partitions.put(dax.key(), parts);
+    }
+
+    /// Tells the filesystem holding `piece` of `dax`, in one partition or
+    /// none, calling `taken` with it if it took it.
+    fn tell_filesystem(
+        &mut self,
+        dev: &Arc<Device>,
+        dax: &DaxDevice,
+        piece: ByteRange,
+        taken: &mut dyn FnMut(ByteRange),
+    ) {
+        let rc = dax.notify_failure(piece.start(), piece.len(), self.flags);
+        self.calls = self.calls.saturating_add(1);
+        trace::deliver_fs(self.seq, dev.devt, &dev.name, piece, self.flags, rc);
+        match rc {
+            0 => taken(piece),
+            DECLINED => self.untaken_because(Reason::Declined),
+            NOT_MINE => {}
+            NOT_READY if self.origin == Origin::Badblocks => {
+                // Nobody consumed it and the filesystem may not be
+                // mounted yet: left untaken, to be told again.
+                self.fs_failed = true;
+                if self.error == 0 {
+                    self.error = NOT_READY;
+                }
+            }
+            error => {
+                // Handled, and failed (xfs shut down for it: telling it
+                // again changes nothing): no per-page handling, as
+                // memory_failure() does on such an answer.
+                taken(piece);
+                self.fs_failed = true;
+                if self.error == 0 {
+                    self.error = error;
+                }
+            }
+        }
     }
 
     /// Routes member range `r` to the mapped device whose targets using
