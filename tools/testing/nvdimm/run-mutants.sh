@@ -13,7 +13,9 @@
 #
 # For each one, in turn: apply it to a copy of this repository that the
 # kernel tree points at for the run (the checkout itself is never
-# touched), rebuild what it changed, run its tests, revert it.  It is
+# touched), rebuild what it changed, run its tests with the copy's
+# harness (so that a mutant of run-tests.sh, lib.sh or the guest's init
+# is replayed too), revert it.  It is
 # *caught* when at least one of its tests fails, and *survives* when all
 # of them pass - a survivor is a missing test.  A mutant that does not
 # apply or does not build is an error in the mutant.  The table at the
@@ -98,7 +100,8 @@ build() {
 			--manifest-path "$copy/tools/mfroute/Cargo.toml" \
 			>>"$work/build.log" 2>&1 || return 1
 	fi
-	CARGO_TARGET_DIR=$target "$here/mkinitramfs.sh" "$cache" >>"$work/build.log" 2>&1
+	CARGO_TARGET_DIR=$target "$copy/tools/testing/nvdimm/mkinitramfs.sh" "$cache" \
+		>>"$work/build.log" 2>&1
 }
 
 # host TEST: run a host cargo test against the copy, in a target directory
@@ -146,7 +149,8 @@ for m in "${mutants[@]}"; do
 		esac
 	done
 	if [ ${#guest[@]} -gt 0 ]; then
-		"$here/run-tests.sh" --guest-only "${guest[@]}" >"$work/$name.tap" 2>&1
+		"$copy/tools/testing/nvdimm/run-tests.sh" --guest-only "${guest[@]}" \
+			>"$work/$name.tap" 2>&1
 		by="$by $(sed -n 's/^not ok [0-9]* - guest: \([^ ]*\).*/\1/p' "$work/$name.tap" | tr '\n' ' ')"
 		rm -rf "$work/$name.logs"
 		cp -a "$cache/logs" "$work/$name.logs" 2>/dev/null
