@@ -8,7 +8,8 @@
 # module's own files are drivers/mfroute/...), after header lines:
 #
 #   # mutant: what the bug is, in one line
-#   # catch: TEST...      guest tests (names as for run-tests.sh), or
+#   # catch: TEST...      guest tests and self-tests (names as for
+#                         run-tests.sh: route-absorb, selftest/NAME), or
 #                         host:route, host:tool for the host cargo tests
 #
 # For each one, in turn: apply it to a copy of this repository that the
@@ -151,7 +152,18 @@ for m in "${mutants[@]}"; do
 	if [ ${#guest[@]} -gt 0 ]; then
 		"$copy/tools/testing/nvdimm/run-tests.sh" --guest-only "${guest[@]}" \
 			>"$work/$name.tap" 2>&1
-		by="$by $(sed -n 's/^not ok [0-9]* - guest: \([^ ]*\).*/\1/p' "$work/$name.tap" | tr '\n' ' ')"
+		if [ $? -eq 2 ]; then
+			# A test it names does not exist (in the index: the copy
+			# is what git ls-files lists).
+			sed 's/^/   /' "$work/$name.tap"
+			echo "$name|ERROR: names a test that does not exist|$what" >>"$table"
+			broken=$((broken + 1))
+			unapply
+			continue
+		fi
+		by="$by $(sed -n -e 's/^not ok [0-9]* - guest: \([^ ]*\).*/\1/p' \
+			-e 's|^not ok [0-9]* - harness self-test: \([^ ]*\) is caught.*|selftest/\1|p' \
+			"$work/$name.tap" | tr '\n' ' ')"
 		rm -rf "$work/$name.logs"
 		cp -a "$cache/logs" "$work/$name.logs" 2>/dev/null
 	fi
