@@ -175,14 +175,8 @@ impl<S: RangeStore> RangeSet<S> {
     /// needs a range of its own and the store has no room.
     pub fn insert(&mut self, range: ByteRange) -> Result<(), RouteError> {
         // A range ending at or after `range` starts (touching counts).
-        let before = self
-            .store
-            .floor(range.start())
-            .filter(|r| r.end() >= range.start());
-        let first = match before {
-            Some(r) => Some(r),
-            None => self.store.after(range.start()),
-        };
+        let (before, after) = self.store.around(range.start());
+        let first = before.filter(|r| r.end() >= range.start()).or(after);
         self.merge_from(range, first)
     }
 
