@@ -116,6 +116,11 @@ impl Walk {
         walk
     }
 
+    /// Returns whether the walk is complete and found no use.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.incomplete && self.uses.is_empty()
+    }
+
     /// Returns the uses one mapped device at a time (the walk reports the
     /// targets of a mapped device together).
     pub(crate) fn groups(&self) -> impl Iterator<Item = &[Use]> {

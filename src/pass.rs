@@ -72,6 +72,14 @@ const NOT_READY: c_int = -(bindings::EIO as c_int);
 /// the pass, the group, and where it puts what was taken.
 type UpperGroup<'f, 'a> = dyn FnMut(&mut Pass<'a>, &[Use], &mut KVec<ByteRange>) + 'f;
 
+/// How [`Pass::settle_part`] delivers a part: the pass, and where it
+/// puts each part a filesystem took.
+type Delivery<'f, 'a> = dyn FnMut(&mut Pass<'a>, &mut dyn FnMut(ByteRange)) + 'f;
+
+/// A pass's handling of poison ([`Pass::poison`], [`Pass::settle_direct`]),
+/// given the pass and where it hands what nobody took.
+pub(crate) type Poison<'f> = dyn FnMut(&mut Pass<'_>, &mut dyn FnMut(ByteRange)) -> Verdict + 'f;
+
 /// One routing pass.
 pub(crate) struct Pass<'a> {
     /// The devices the router knows.
@@ -189,9 +197,24 @@ impl<'a> Pass<'a> {
                     // A holder that failed, or came after, hears of it now.
                     self.call_holders(dev, r, Kind::Poison);
                 }
-                Part::New(r) => self.deliver_part(dev, dax, r, &mut event, &mut left),
+                Part::New(r) => {
+                    self.settle_part(dev, r, &mut event, &mut left, &mut |this, taken| {
+                        this.deliver(dev, dax, r, 0, taken)
+                    })
+                }
             }
         }
+        self.hand_back(&event, &left, untaken)
+    }
+
+    /// Returns the verdict on `event`, and hands `left` to `untaken` if
+    /// some of it was taken.
+    fn hand_back(
+        &self,
+        event: &Event,
+        left: &KVec<ByteRange>,
+        untaken: &mut dyn FnMut(ByteRange),
+    ) -> Verdict {
         let verdict = event.verdict(self.origin == Origin::Page);
         if verdict == Verdict::Routed {
             for r in left.iter() {
@@ -201,20 +224,39 @@ impl<'a> Pass<'a> {
         verdict
     }
 
-    /// Routes new part `r` of the failing device and settles it in
-    /// `event`: what nobody took is appended to `left`.
-    fn deliver_part(
+    /// Settles poison `range` of `dev`, the failing device, whose
+    /// filesystem the dax core told itself and answered `rc`
+    /// ([`begin_direct`] counted the event), as [`Pass::poison`] would
+    /// have: `untaken` is called as there.
+    pub(crate) fn settle_direct(
         &mut self,
         dev: &Arc<Device>,
-        dax: &DaxDevice,
+        range: ByteRange,
+        rc: c_int,
+        untaken: &mut dyn FnMut(ByteRange),
+    ) -> Verdict {
+        let mut event = Event::new();
+        let mut left = KVec::new();
+        self.settle_part(dev, range, &mut event, &mut left, &mut |this, taken| {
+            this.told(dev, range, rc, taken)
+        });
+        self.hand_back(&event, &left, untaken)
+    }
+
+    /// Routes new part `r` of the failing device with `deliver` and
+    /// settles it in `event`: what nobody took is appended to `left`.
+    fn settle_part(
+        &mut self,
+        dev: &Arc<Device>,
         r: ByteRange,
         event: &mut Event,
         left: &mut KVec<ByteRange>,
+        deliver: &mut Delivery<'_, 'a>,
     ) {
         let mut taken: Few<ByteRange> = Few::new();
         let mut lost = false;
         self.fs_failed = false;
-        self.deliver(dev, dax, r, 0, &mut |t| {
+        deliver(self, &mut |t| {
             if taken.push(t).is_err() {
                 lost = true;
             }
@@ -427,6 +469,18 @@ impl<'a> Pass<'a> {
         taken: &mut dyn FnMut(ByteRange),
     ) {
         let rc = dax.notify_failure(piece.start(), piece.len(), self.flags);
+        self.told(dev, piece, rc, taken);
+    }
+
+    /// Settles `piece` of `dev`, whose filesystem answered `rc`, calling
+    /// `taken` with it if it took it.
+    fn told(
+        &mut self,
+        dev: &Arc<Device>,
+        piece: ByteRange,
+        rc: c_int,
+        taken: &mut dyn FnMut(ByteRange),
+    ) {
         self.calls = self.calls.saturating_add(1);
         trace::deliver_fs(self.seq, dev.devt, &dev.name, piece, self.flags, rc);
         match rc {
@@ -664,6 +718,33 @@ impl<'a> Pass<'a> {
             }
         }
     }
+}
+
+/// Returns whether the filesystem holding `dax` directly is the only one to
+/// tell of poison `range` of `dev`, the failing device, none of which was
+/// delivered before: no holder registered on `dev`, no partition, no mapped
+/// device above it. If so the event is counted in the ledger: the dax core
+/// tells the filesystem itself, from its own frame rather than from deep in
+/// a pass, and [`Pass::settle_direct`] records what became of it.
+///
+/// What it looks at may change before the settling, as it may during a
+/// pass: a mapped device or holder that comes meanwhile hears of the next
+/// failures.
+pub(crate) fn begin_direct(dev: &Device, dax: &DaxDevice, range: ByteRange) -> bool {
+    if dev.registered.load(Ordering::Acquire) != 0
+        || !dax.has_holder(range.start(), range.len())
+        || !Partitions::of(dax.disk()).is_ok_and(|parts| parts.is_empty())
+        || !Walk::of(dax).is_empty()
+    {
+        return false;
+    }
+    let mut state = dev.state.lock();
+    let ledger = &mut state.ledger;
+    if ledger.delivered().overlaps(range) {
+        return false;
+    }
+    ledger.count_event(range);
+    true
 }
 
 /// What a pass looked up once per device (a dm walk, a partition table),

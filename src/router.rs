@@ -10,7 +10,10 @@
 //! dead (forget its state) or gets a new user (a holder may take poison
 //! nobody took). Each failure is routed by a [`Pass`]; the router answers
 //! with a verdict, never an errno: routed, untaken (the per-page path must
-//! handle all of it) or absorbed.
+//! handle all of it) or absorbed. In the common case, where the filesystem
+//! holding the device directly is the only one to tell ([`begin_direct`]),
+//! the dax core tells it itself, from its own frame, and the router settles
+//! what it answered ([`Router::settle`]).
 //!
 //! Locking: the device table, each device's state and each device's
 //! registry have their own mutex, held only to look up or record, never
@@ -26,10 +29,11 @@ use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use kernel::bindings;
 use kernel::container_of;
 use kernel::error::to_result;
+use kernel::ffi::c_int;
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
-use kernel::types::Opaque;
+use kernel::types::{ForeignOwnable, Opaque};
 
 use crate::dax::{DaxDevice, ReadSection};
 use crate::defer::{self, Defers};
@@ -38,7 +42,7 @@ use crate::ffi;
 use crate::holder_api::Callbacks;
 use crate::holders::{self, Holder};
 use crate::notify::{self, Notes};
-use crate::pass::{Pass, PRE_REMOVE};
+use crate::pass::{begin_direct, Pass, Poison, PRE_REMOVE};
 use crate::route::range::ByteRange;
 use crate::route::settle::Verdict;
 use crate::store;
@@ -97,6 +101,8 @@ impl Router {
                 untracked: AtomicU64::new(0),
                 raw: Opaque::new(bindings::dax_failure_router {
                     route: Some(route_callback),
+                    direct: Some(direct_callback),
+                    settle: Some(settle_callback),
                     repair: Some(repair_callback),
                     forget: Some(forget_callback),
                     attached: Some(attached_callback),
@@ -138,15 +144,9 @@ impl Router {
         failure: *mut bindings::dax_failure,
     ) -> bindings::dax_failure_verdict {
         // SAFETY: `failure` is valid for the call (the caller's).
-        let (off, len, flags, origin, untaken) = unsafe {
+        let (off, len, flags, origin) = unsafe {
             let f = &*failure;
-            (f.off, f.len, f.mf_flags, f.origin, f.untaken)
-        };
-        let origin = match origin {
-            bindings::dax_failure_origin_DAX_FAILURE_PAGE => Origin::Page,
-            bindings::dax_failure_origin_DAX_FAILURE_RANGE => Origin::Range,
-            bindings::dax_failure_origin_DAX_FAILURE_BADBLOCKS => Origin::Badblocks,
-            _ => Origin::PreRemove,
+            (f.off, f.len, f.mf_flags, origin_of(f.origin))
         };
         let Ok(range) = ByteRange::new(off, len) else {
             if trace::may_log() {
@@ -182,9 +182,105 @@ impl Router {
             return bindings::dax_failure_verdict_DAX_FAILURE_ROUTED;
         }
 
+        // SAFETY: `failure` is valid for the call.
+        unsafe {
+            self.poisoned(&dev, &mut pass, range, failure, &mut |pass, untaken| {
+                pass.poison(&dev, dax, range, untaken)
+            })
+        }
+    }
+
+    /// Whether the dax core is to tell the filesystem holding `dax` of
+    /// `failure` itself, as the only one to tell ([`begin_direct`]); then
+    /// [`Router::settle`] follows, and finds the device in `failure`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Router::route`].
+    unsafe fn direct(
+        &self,
+        dax: *mut bindings::dax_device,
+        failure: *mut bindings::dax_failure,
+    ) -> bool {
+        // SAFETY: `failure` is valid for the call (the caller's).
+        let (off, len, flags) = unsafe { ((*failure).off, (*failure).len, (*failure).mf_flags) };
+        let Ok(range) = ByteRange::new(off, len) else {
+            // Refused, and said, by `route`.
+            return false;
+        };
+        if flags & PRE_REMOVE != 0 {
+            return false;
+        }
+        // SAFETY: As in `route`.
+        let dax = unsafe { DaxDevice::from_raw(dax) };
+        let Ok(dev) = device_of(&self.devices, dax) else {
+            return false;
+        };
+        if !begin_direct(&dev, dax, range) {
+            return false;
+        }
+        // SAFETY: `failure` is valid for the call; the dax core hands it
+        // to `settle` next, which takes the reference back.
+        unsafe { (*failure).router_data = dev.into_foreign().cast_mut() };
+        true
+    }
+
+    /// Settles `failure`, of which the dax core told the filesystem
+    /// holding its device itself after [`Router::direct`], and which it
+    /// answered `rc`: recorded and said as [`Router::route`] does.
+    ///
+    /// # Safety
+    ///
+    /// Called as `->settle()` by the dax core: `failure` is valid for the
+    /// call, and [`Router::direct`] answered true for it (once per answer).
+    unsafe fn settle(
+        &self,
+        failure: *mut bindings::dax_failure,
+        rc: c_int,
+    ) -> bindings::dax_failure_verdict {
+        // SAFETY: `failure` is valid for the call (the caller's), and
+        // `direct` put a reference to the failing device in it, which is
+        // taken back once, here.
+        let (off, len, flags, origin, dev) = unsafe {
+            let f = &*failure;
+            let dev = Arc::<Device>::from_foreign(f.router_data);
+            (f.off, f.len, f.mf_flags, origin_of(f.origin), dev)
+        };
+        let Ok(range) = ByteRange::new(off, len) else {
+            // `direct` answered only for a valid range.
+            return bindings::dax_failure_verdict_DAX_FAILURE_UNTAKEN;
+        };
+        let seq = self.next_seq();
+        trace::event(seq, dev.devt, &dev.name, range, flags, origin);
+        let mut pass = Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin);
+        // SAFETY: `failure` is valid for the call.
+        unsafe {
+            self.poisoned(&dev, &mut pass, range, failure, &mut |pass, untaken| {
+                pass.settle_direct(&dev, range, rc, untaken)
+            })
+        }
+    }
+
+    /// Routes poison `range` of `dev` with `poison`, one of `pass`'s
+    /// ([`Pass::poison`], [`Pass::settle_direct`]), handing what nobody
+    /// took to the caller's `untaken`; accounts for it, and answers.
+    ///
+    /// # Safety
+    ///
+    /// `failure` is valid for the call, the caller's failure of `dev`.
+    unsafe fn poisoned(
+        &self,
+        dev: &Arc<Device>,
+        pass: &mut Pass<'_>,
+        range: ByteRange,
+        failure: *mut bindings::dax_failure,
+        poison: &mut Poison<'_>,
+    ) -> bindings::dax_failure_verdict {
+        // SAFETY: `failure` is valid for the call.
+        let untaken = unsafe { (*failure).untaken };
         let mut left = 0u64;
         let mut no_callback = false;
-        let verdict = pass.poison(&dev, dax, range, &mut |r| {
+        let verdict = poison(pass, &mut |r| {
             left = left.saturating_add(r.len());
             match untaken {
                 // SAFETY: The caller's callback, for its own failure.
@@ -200,7 +296,7 @@ impl Router {
         } else {
             "the driver"
         };
-        self.account(&dev, &pass, "poison", range, left, left_to);
+        self.account(dev, pass, "poison", range, left, left_to);
         match verdict {
             Verdict::Absorbed => bindings::dax_failure_verdict_DAX_FAILURE_ABSORBED,
             Verdict::Untaken => bindings::dax_failure_verdict_DAX_FAILURE_UNTAKEN,
@@ -457,6 +553,16 @@ unsafe fn router_of<'a>(raw: *mut bindings::dax_failure_router) -> &'a Router {
     unsafe { &*container_of!(raw, Router, raw) }
 }
 
+/// The origin of a failure handed to the router.
+fn origin_of(origin: bindings::dax_failure_origin) -> Origin {
+    match origin {
+        bindings::dax_failure_origin_DAX_FAILURE_PAGE => Origin::Page,
+        bindings::dax_failure_origin_DAX_FAILURE_RANGE => Origin::Range,
+        bindings::dax_failure_origin_DAX_FAILURE_BADBLOCKS => Origin::Badblocks,
+        _ => Origin::PreRemove,
+    }
+}
+
 /// `->route()` of `struct dax_failure_router`.
 ///
 /// # Safety
@@ -470,6 +576,36 @@ unsafe extern "C" fn route_callback(
     // SAFETY: The dax core calls with its registered router, a live `dax`
     // and a valid `failure`.
     unsafe { router_of(raw).route(dax, failure) }
+}
+
+/// `->direct()` of `struct dax_failure_router`.
+///
+/// # Safety
+///
+/// As for [`route_callback`].
+unsafe extern "C" fn direct_callback(
+    raw: *mut bindings::dax_failure_router,
+    dax: *mut bindings::dax_device,
+    failure: *mut bindings::dax_failure,
+) -> bool {
+    // SAFETY: As for `route_callback`.
+    unsafe { router_of(raw).direct(dax, failure) }
+}
+
+/// `->settle()` of `struct dax_failure_router`.
+///
+/// # Safety
+///
+/// As for [`route_callback`].
+unsafe extern "C" fn settle_callback(
+    raw: *mut bindings::dax_failure_router,
+    _dax: *mut bindings::dax_device,
+    failure: *mut bindings::dax_failure,
+    rc: c_int,
+) -> bindings::dax_failure_verdict {
+    // SAFETY: The dax core calls with its registered router, once for each
+    // failure `direct_callback` answered true for.
+    unsafe { router_of(raw).settle(failure, rc) }
 }
 
 /// `->repair()` of `struct dax_failure_router`.

@@ -508,6 +508,14 @@ impl<S: RangeStore> Ledger<S> {
         self.set.split(range, f)
     }
 
+    /// Counts a failure event settled whole, without being split: the
+    /// caller found none of it delivered before, and records an outcome
+    /// for all of it ([`Ledger::record`] takes a delivered range that
+    /// another event delivered meanwhile as relayed).
+    pub fn count_event(&mut self, range: ByteRange) {
+        self.counters.events.add(range.len());
+    }
+
     /// Records what became of one part of an event.
     ///
     /// Nothing is refused, so no byte goes unaccounted:

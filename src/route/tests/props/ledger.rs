@@ -274,6 +274,26 @@ fn record_refuses_nothing() {
     assert_eq!(ledger.check(), Ok(()));
 }
 
+/// An event counted whole (the dax core told the filesystem itself) balances
+/// once its outcome is recorded, even when another event delivered some of
+/// it meanwhile: that delivery counts relayed.
+#[test]
+fn event_counted_whole_balances() {
+    let mut ledger = Ledger::new(VecStore::new(2));
+    let r = ByteRange::new(4096, 8192).unwrap();
+    ledger.count_event(r);
+    assert_eq!(ledger.check(), Err(RouteError::Invalid));
+    ledger.record(r, Outcome::Delivered);
+    assert_eq!(ledger.check(), Ok(()));
+    let s = ByteRange::new(0, 8192).unwrap();
+    ledger.count_event(s);
+    ledger.record(s, Outcome::Delivered);
+    assert_eq!(ledger.counters().events.bytes, 16384);
+    assert_eq!(ledger.counters().relayed.bytes, 8192);
+    assert_eq!(ledger.delivered().ranges(), [r]);
+    assert_eq!(ledger.check(), Ok(()));
+}
+
 /// A repair inside a delivered range, with no node to split it, forgets
 /// the whole range: a failure in its rest is told again, not absorbed.
 #[test]
