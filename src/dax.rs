@@ -149,6 +149,12 @@ impl Disk {
         Name::from_bytes(name.as_bytes())
     }
 
+    /// Returns whether the disk has a partition.
+    pub(crate) fn has_partitions(&self) -> bool {
+        // SAFETY: The disk is not freed (type invariant).
+        unsafe { ffi::mfroute_disk_has_partitions(self.as_raw()) }
+    }
+
     /// Stores the start and length, in bytes, of as many partitions as
     /// `starts` and `lens` hold; returns how many the disk has, which may
     /// be more.

@@ -88,6 +88,8 @@ extern "C" {
         lens: *mut u64,
         max: c_int,
     ) -> c_int;
+    /// Returns whether `disk` has a partition.
+    pub(crate) fn mfroute_disk_has_partitions(disk: *mut Disk) -> bool;
     /// Returns the encoded `dev_t` of `disk`.
     pub(crate) fn mfroute_disk_devt(disk: *mut Disk) -> u32;
     /// Returns the name of `disk`.

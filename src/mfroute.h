@@ -57,6 +57,7 @@ void mfroute_dm_put(struct mapped_device *md);
 /* C: disks (mfroute_fs.c). */
 int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
 			    int max);
+bool mfroute_disk_has_partitions(struct gendisk *disk);
 u32 mfroute_disk_devt(struct gendisk *disk);
 const char *mfroute_disk_name(struct gendisk *disk);
 u32 mfroute_dax_devt(struct dax_device *dax_dev);

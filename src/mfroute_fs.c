@@ -37,6 +37,17 @@ int mfroute_disk_partitions(struct gendisk *disk, u64 *starts, u64 *lens,
 	return n;
 }
 
+/*
+ * Whether @disk (valid for the call) has a partition: the question of
+ * every failure in the common case, answered without copying any.
+ */
+bool mfroute_disk_has_partitions(struct gendisk *disk)
+{
+	unsigned long idx = 1;
+
+	return xa_find(&disk->part_tbl, &idx, ULONG_MAX, XA_PRESENT);
+}
+
 u32 mfroute_disk_devt(struct gendisk *disk)
 {
 	return new_encode_dev(disk_devt(disk));

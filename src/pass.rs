@@ -30,7 +30,7 @@ use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-use crate::dax::DaxDevice;
+use crate::dax::{DaxDevice, Disk};
 use crate::defer::{self, Defer, Defers};
 use crate::device::Device;
 use crate::dm::{Mapping, Use, Walk};
@@ -733,7 +733,7 @@ impl<'a> Pass<'a> {
 pub(crate) fn begin_direct(dev: &Device, dax: &DaxDevice, range: ByteRange) -> bool {
     if dev.registered.load(Ordering::Acquire) != 0
         || !dax.has_holder(range.start(), range.len())
-        || !Partitions::of(dax.disk()).is_ok_and(|parts| parts.is_empty())
+        || dax.disk().is_some_and(Disk::has_partitions)
         || !Walk::of(dax).is_empty()
     {
         return false;

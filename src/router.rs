@@ -184,9 +184,14 @@ impl Router {
 
         // SAFETY: `failure` is valid for the call.
         unsafe {
-            self.poisoned(&dev, &mut pass, range, failure, &mut |pass, untaken| {
-                pass.poison(&dev, dax, range, untaken)
-            })
+            self.poisoned(
+                &dev,
+                &mut pass,
+                range,
+                failure,
+                false,
+                &mut |pass, untaken| pass.poison(&dev, dax, range, untaken),
+            )
         }
     }
 
@@ -255,15 +260,20 @@ impl Router {
         let mut pass = Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin);
         // SAFETY: `failure` is valid for the call.
         unsafe {
-            self.poisoned(&dev, &mut pass, range, failure, &mut |pass, untaken| {
-                pass.settle_direct(&dev, range, rc, untaken)
-            })
+            self.poisoned(
+                &dev,
+                &mut pass,
+                range,
+                failure,
+                true,
+                &mut |pass, untaken| pass.settle_direct(&dev, range, rc, untaken),
+            )
         }
     }
 
     /// Routes poison `range` of `dev` with `poison`, one of `pass`'s
-    /// ([`Pass::poison`], [`Pass::settle_direct`]), handing what nobody
-    /// took to the caller's `untaken`; accounts for it, and answers.
+    /// ([`Pass::poison`], [`Pass::settle_direct`]: `direct`), handing what
+    /// nobody took to the caller's `untaken`; accounts for it, and answers.
     ///
     /// # Safety
     ///
@@ -274,6 +284,7 @@ impl Router {
         pass: &mut Pass<'_>,
         range: ByteRange,
         failure: *mut bindings::dax_failure,
+        direct: bool,
         poison: &mut Poison<'_>,
     ) -> bindings::dax_failure_verdict {
         // SAFETY: `failure` is valid for the call.
@@ -296,7 +307,13 @@ impl Router {
         } else {
             "the driver"
         };
-        self.account(dev, pass, "poison", range, left, left_to);
+        if direct && verdict == Verdict::Routed && left == 0 {
+            // The filesystem the dax core told took all of it: the
+            // kernel's own recovery line says so, as without the router.
+            dev.count_calls(pass.calls);
+        } else {
+            self.account(dev, pass, "poison", range, left, left_to);
+        }
         match verdict {
             Verdict::Absorbed => bindings::dax_failure_verdict_DAX_FAILURE_ABSORBED,
             Verdict::Untaken => bindings::dax_failure_verdict_DAX_FAILURE_UNTAKEN,

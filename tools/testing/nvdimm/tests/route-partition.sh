@@ -6,7 +6,8 @@
 # offset in the disk (it subtracts its partition start itself), no
 # generic per-page handling runs, the process gets SIGBUS, and the holder
 # registered on the partition hears of the page at its partition-relative
-# offset, with the flags of madvise.
+# offset, with the flags of madvise.  Then a range across the partition's
+# end: xfs is told of its part, the rest goes per page.
 . /lib/mfroute-test-lib.sh
 
 run modprobe mfroute
@@ -33,5 +34,19 @@ echo "$events"
 expect_eq "holder calls" "$(echo "$events" | grep -c .)" 1
 expect_eq "holder event (partition-relative)" "$events" \
 	"dev=$(cat /sys/class/block/$part/dev) offset=$(printf '%#x' $((disk_off - part_start))) len=0x1000 flags=0x23"
+expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
+
+# A range of 4 pages across the partition's end, with no holder
+# registered (so the dax core could tell xfs itself): xfs is told of its
+# 2 pages only, and the 2 beyond, which nobody holds, go per page (whose
+# generic handling answers EBUSY for a page no file maps, as upstream).
+echo 1 >$holder/unregister
+part_end=$((part_start + $(blockdev --getsize64 "/dev/$part")))
+first=$(( ($(data_start "$pmem") + part_end - 8192) / 4096 ))
+witness_start
+expect_eq "inject across the partition's end" "$(answer $mf_inject "$first 4")" \
+	"Device or resource busy"
+expect_fs_told "across the end" "$(printf '%#x' $((part_end - 8192)))" 0x2000 0x20
+expect_per_page "across the end" 2
 expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
 run umount /mnt
