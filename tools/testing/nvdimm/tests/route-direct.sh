@@ -9,7 +9,9 @@
 # one page poisoned with the module loaded, loaded with a holder
 # registered on the device (then the router tells xfs from its pass), and
 # unloaded.  Each time the process gets its SIGBUS and xfs is told once,
-# of that page.
+# of that page.  The router logs nothing of its own about a page the dax
+# core told xfs of and xfs took, one line (rate-limited) about the page
+# its pass routed.
 . /lib/mfroute-test-lib.sh
 
 # callers: the functions below xfs_dax_notify_failure() in the last stack
@@ -25,6 +27,11 @@ callers() {
 			for (i++; i <= n && s[i] != "pmem_pagemap_memory_failure"; i++)
 				print s[i]
 		}' $tracing/trace
+}
+
+# router_lines: the router's log lines about poison since the last dmesg -C.
+router_lines() {
+	dmesg | grep -c 'mfroute: [a-z0-9]*: poison \['
 }
 
 # poison_page PAGE WHAT: poison PAGE of /mnt/data with madvise() and
@@ -50,7 +57,11 @@ poison_page() {
 run modprobe mfroute
 pmem_fs xfs
 
+dmesg -C
 poison_page 3 "loaded"
+# xfs took it: the kernel's recovery line says so, and the router adds
+# none of its own, as without mfroute.
+expect_eq "loaded: the router's log lines" "$(router_lines)" 0
 direct=$(callers)
 expect_eq "loaded: mfroute frames below xfs" "$(echo "$direct" | grep -c mfroute)" 0
 expect_eq "loaded: the dax core calls xfs" \
@@ -60,7 +71,9 @@ expect_eq "ledger check" "$(ledger_field "$pmem" check)" ok
 
 run modprobe mfroute_holder
 hold_device "$pmem"
+dmesg -C
 poison_page 1 "holder registered"
+expect_eq "holder registered: the router's log lines" "$(router_lines)" 1
 # The router tells xfs from its pass when a holder is to hear too.
 [ "$(callers | grep -c mfroute)" -gt 0 ] ||
 	fail "holder registered: xfs was not told from the router's pass"
