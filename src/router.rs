@@ -169,9 +169,7 @@ impl Router {
                 return bindings::dax_failure_verdict_DAX_FAILURE_NOT_ROUTED;
             }
         };
-        let seq = self.next_seq();
-        trace::event(seq, dev.devt, &dev.name, range, flags, origin);
-        let mut pass = Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin);
+        let mut pass = self.start(&dev, range, flags, origin);
 
         if flags & PRE_REMOVE != 0 {
             let whole = off == 0 && len == u64::MAX;
@@ -182,17 +180,11 @@ impl Router {
             return bindings::dax_failure_verdict_DAX_FAILURE_ROUTED;
         }
 
+        let mut poison = |pass: &mut Pass<'_>, untaken: &mut dyn FnMut(ByteRange)| {
+            pass.poison(&dev, dax, range, untaken)
+        };
         // SAFETY: `failure` is valid for the call.
-        unsafe {
-            self.poisoned(
-                &dev,
-                &mut pass,
-                range,
-                failure,
-                false,
-                &mut |pass, untaken| pass.poison(&dev, dax, range, untaken),
-            )
-        }
+        unsafe { self.poisoned(&dev, &mut pass, range, failure, false, &mut poison) }
     }
 
     /// Whether the dax core is to tell the filesystem holding `dax` of
@@ -255,20 +247,19 @@ impl Router {
             // `direct` answered only for a valid range.
             return bindings::dax_failure_verdict_DAX_FAILURE_UNTAKEN;
         };
+        let mut pass = self.start(&dev, range, flags, origin);
+        let mut settle = |pass: &mut Pass<'_>, untaken: &mut dyn FnMut(ByteRange)| {
+            pass.settle_direct(&dev, range, rc, untaken)
+        };
+        // SAFETY: `failure` is valid for the call.
+        unsafe { self.poisoned(&dev, &mut pass, range, failure, true, &mut settle) }
+    }
+
+    /// Starts the pass of a new event of `dev`, traced.
+    fn start(&self, dev: &Device, range: ByteRange, flags: c_int, origin: Origin) -> Pass<'_> {
         let seq = self.next_seq();
         trace::event(seq, dev.devt, &dev.name, range, flags, origin);
-        let mut pass = Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin);
-        // SAFETY: `failure` is valid for the call.
-        unsafe {
-            self.poisoned(
-                &dev,
-                &mut pass,
-                range,
-                failure,
-                true,
-                &mut |pass, untaken| pass.settle_direct(&dev, range, rc, untaken),
-            )
-        }
+        Pass::new(&self.devices, &self.notes, &self.defers, seq, flags, origin)
     }
 
     /// Routes poison `range` of `dev` with `poison`, one of `pass`'s
