@@ -15,7 +15,7 @@
 use core::marker::PhantomData;
 
 use kernel::bindings;
-use kernel::ffi::c_int;
+use kernel::ffi::{c_int, c_void};
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -67,10 +67,40 @@ impl DaxDevice {
     /// Returns whether a holder (a filesystem, through its partition)
     /// holds some of `[off, off + len)`; `(0, u64::MAX)` is all of it.
     pub(crate) fn has_holder(&self, off: u64, len: u64) -> bool {
-        let _section = ReadSection::enter();
+        self.has_holder_in(&ReadSection::enter().held(), off, len)
+    }
+
+    /// As [`DaxDevice::has_holder`], inside `section`.
+    pub(crate) fn has_holder_in(&self, _section: &Held<'_>, off: u64, len: u64) -> bool {
         // SAFETY: The dax_device is not freed (type invariant), and the
-        // holder list is read inside a dax read section, as it requires.
+        // holder list is read inside a dax read section (`_section`), as
+        // it requires.
         unsafe { bindings::dax_has_holder(self.as_raw(), off, len) }
+    }
+
+    /// Returns what the router keeps in the dax_device for itself
+    /// ([`DaxDevice::set_router_data`]), or null.
+    pub(crate) fn router_data(&self) -> *const c_void {
+        // SAFETY: The dax_device is not freed (type invariant).
+        unsafe { bindings::dax_router_data(self.as_raw()) }.cast_const()
+    }
+
+    /// Keeps `data` in the dax_device for `router`, until the device is
+    /// killed or the router unregistered; false, keeping nothing, if
+    /// either happened already.
+    ///
+    /// # Safety
+    ///
+    /// `data` is what the router's readers of [`DaxDevice::router_data`]
+    /// expect to find there for this device.
+    pub(crate) unsafe fn set_router_data(
+        &self,
+        router: &Opaque<bindings::dax_failure_router>,
+        data: *const c_void,
+    ) -> bool {
+        // SAFETY: The dax_device is not freed (type invariant); the dax
+        // core only compares `router` with the registered one.
+        unsafe { bindings::dax_set_router_data(router.get(), self.as_raw(), data.cast_mut()) }
     }
 
     /// Tells the holder of `[off, off + len)` that it failed (or is about
@@ -189,6 +219,28 @@ impl ReadSection {
             id,
             _not_send: PhantomData,
         }
+    }
+
+    /// Returns a token of the section, for what must run inside one.
+    pub(crate) fn held(&self) -> Held<'_> {
+        Held(PhantomData)
+    }
+}
+
+/// A dax SRCU read section that lasts for `'a`: the router's own
+/// ([`ReadSection::held`]), or the one the dax core calls into the router
+/// in ([`Held::by_caller`]), not entered again.
+pub(crate) struct Held<'a>(PhantomData<&'a *mut ()>);
+
+impl Held<'_> {
+    /// The read section the caller is in.
+    ///
+    /// # Safety
+    ///
+    /// The caller is inside a dax read section for `'a`: a call of the dax
+    /// core into the router, for that call.
+    pub(crate) unsafe fn by_caller<'a>() -> Held<'a> {
+        Held(PhantomData)
     }
 }
 

@@ -30,7 +30,7 @@ use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-use crate::dax::{DaxDevice, Disk};
+use crate::dax::{DaxDevice, Disk, Held};
 use crate::defer::{self, Defer, Defers};
 use crate::device::Device;
 use crate::dm::{Mapping, Use, Walk};
@@ -725,14 +725,21 @@ impl<'a> Pass<'a> {
 /// delivered before: no holder registered on `dev`, no partition, no mapped
 /// device above it. If so the event is counted in the ledger: the dax core
 /// tells the filesystem itself, from its own frame rather than from deep in
-/// a pass, and [`Pass::settle_direct`] records what became of it.
+/// a pass, and [`Pass::settle_direct`] records what became of it. Runs in
+/// the dax core's call into the router (`section`), which it does not enter
+/// again.
 ///
 /// What it looks at may change before the settling, as it may during a
 /// pass: a mapped device or holder that comes meanwhile hears of the next
 /// failures.
-pub(crate) fn begin_direct(dev: &Device, dax: &DaxDevice, range: ByteRange) -> bool {
+pub(crate) fn begin_direct(
+    dev: &Device,
+    dax: &DaxDevice,
+    section: &Held<'_>,
+    range: ByteRange,
+) -> bool {
     if dev.registered.load(Ordering::Acquire) != 0
-        || !dax.has_holder(range.start(), range.len())
+        || !dax.has_holder_in(section, range.start(), range.len())
         || dax.disk().is_some_and(Disk::has_partitions)
         || !Walk::of(dax).is_empty()
     {

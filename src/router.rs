@@ -35,7 +35,7 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 use kernel::types::{ForeignOwnable, Opaque};
 
-use crate::dax::{DaxDevice, ReadSection};
+use crate::dax::{DaxDevice, Held, ReadSection};
 use crate::defer::{self, Defers};
 use crate::device::Device;
 use crate::ffi;
@@ -46,7 +46,7 @@ use crate::pass::{begin_direct, Pass, Poison, PRE_REMOVE};
 use crate::route::range::ByteRange;
 use crate::route::settle::Verdict;
 use crate::store;
-use crate::table::{self, device_of, Devices};
+use crate::table::{self, device_in_call, device_of, Devices};
 use crate::trace::{self, Origin};
 
 /// Whom bytes nobody took are left to, for a caller that hands them back.
@@ -161,7 +161,8 @@ impl Router {
         // SAFETY: `dax` is alive in the caller's read section, which lasts
         // for the call: kill_dax() waits for it before it lets go.
         let dax = unsafe { DaxDevice::from_raw(dax) };
-        let dev = match device_of(&self.devices, dax) {
+        // SAFETY: `dax` is alive for the call, as above.
+        let dev = match unsafe { device_in_call(&self.devices, &self.raw, dax) } {
             Ok(dev) => dev,
             Err(_) => {
                 // No memory for its state: as without a router.
@@ -210,10 +211,13 @@ impl Router {
         }
         // SAFETY: As in `route`.
         let dax = unsafe { DaxDevice::from_raw(dax) };
-        let Ok(dev) = device_of(&self.devices, dax) else {
+        // SAFETY: `dax` is alive for the call, as above.
+        let Ok(dev) = (unsafe { device_in_call(&self.devices, &self.raw, dax) }) else {
             return false;
         };
-        if !begin_direct(&dev, dax, range) {
+        // SAFETY: The dax core calls in inside a dax read section.
+        let section = unsafe { Held::by_caller() };
+        if !begin_direct(&dev, dax, &section, range) {
             return false;
         }
         // SAFETY: `failure` is valid for the call; the dax core hands it

@@ -16,10 +16,12 @@
 
 use core::sync::atomic::{AtomicU64, AtomicUsize};
 
+use kernel::bindings;
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
-use kernel::sync::{Arc, Mutex};
+use kernel::sync::{Arc, ArcBorrow, Mutex};
+use kernel::types::Opaque;
 
 use crate::dax::{DaxDevice, Kept};
 use crate::device::{Device, DeviceState};
@@ -97,6 +99,42 @@ pub(crate) fn device_of(devices: &Mutex<Devices>, dax: &DaxDevice) -> Result<Arc
     // SAFETY: `dax` cannot die before this returns, so the device is
     // forgotten, and hidden, only after it is shown.
     unsafe { sysfs::show(&device) };
+    Ok(device)
+}
+
+/// Returns the device of `dax`, for a call of the dax core into `router`
+/// about it, making it if new: the one the dax_device keeps for the router
+/// ([`DaxDevice::router_data`]; no lookup, no lock), else the table's, which
+/// the dax_device then keeps.
+///
+/// # Safety
+///
+/// `dax` is alive for the call: the dax core called the router about it,
+/// inside the read section in which it saw it alive. `router` is the
+/// router's own, and `devices` its table.
+pub(crate) unsafe fn device_in_call(
+    devices: &Mutex<Devices>,
+    router: &Opaque<bindings::dax_failure_router>,
+    dax: &DaxDevice,
+) -> Result<Arc<Device>> {
+    let kept = dax.router_data().cast::<Device>();
+    if !kept.is_null() {
+        // SAFETY: Only this function keeps data in a dax_device, a pointer
+        // from `Arc::into_raw` to the table's device for it (below). The
+        // table holds that reference until `forget`, which runs only once no
+        // call about `dax`, alive, runs; the dax core drops the data of a
+        // killed device, and of every device when the router unregisters,
+        // so it is never an earlier router's.
+        let device = unsafe { ArcBorrow::from_raw(kept) };
+        return Ok(device.into());
+    }
+    let device = device_of(devices, dax)?;
+    let raw = Arc::into_raw(device.clone());
+    // SAFETY: `raw` is from `Arc::into_raw` just above, taken back once.
+    drop(unsafe { Arc::from_raw(raw) });
+    // SAFETY: `raw` points to the table's device for `dax`, as readers
+    // above expect; the table holds it until `forget`.
+    unsafe { dax.set_router_data(router, raw.cast()) };
     Ok(device)
 }
 
