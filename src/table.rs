@@ -132,6 +132,9 @@ pub(crate) unsafe fn device_in_call(
     let raw = Arc::into_raw(device.clone());
     // SAFETY: `raw` is from `Arc::into_raw` just above, taken back once.
     drop(unsafe { Arc::from_raw(raw) });
+    // Refused only while the router is being unregistered (`dax` is
+    // alive): then nothing is kept, and the next call, if any, looks the
+    // device up in the table again.
     // SAFETY: `raw` points to the table's device for `dax`, as readers
     // above expect; the table holds it until `forget`.
     unsafe { dax.set_router_data(router, raw.cast()) };
