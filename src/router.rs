@@ -18,9 +18,9 @@
 //! Locking: the device table, each device's state and each device's
 //! registry have their own mutex, held only to look up or record, never
 //! while a holder is called; the dax core's calls find their device
-//! without the table's ([`device_in_call`]). The dax core calls in under the dax SRCU read
-//! lock, and `memory_failure()` under `mf_mutex`: these mutexes nest inside
-//! both. Unregistering the router waits for every call in progress.
+//! without the table's ([`device_in_call`]). The dax core calls in under
+//! the dax SRCU read lock, and `memory_failure()` under `mf_mutex`: these
+//! mutexes nest inside both. Unregistering the router waits for every call in progress.
 //!
 //! C header: [`include/linux/dax.h`](srctree/include/linux/dax.h)
 
